@@ -1,0 +1,69 @@
+# ray-operator: two commands matter, `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+EXAMPLE ?= examples/raycluster-basic.yaml
+
+.PHONY: help install toolchain lint format crds crds-check test unit integration run cluster-up cluster-down bench clean
+
+help:
+	@echo "make run          local control plane + CRDs + operator + $(EXAMPLE) (Ctrl-C stops all)"
+	@echo "make test         lint, type-check and every test (installs what is missing)"
+	@echo "make install      virtualenv .venv with the project and its test extras"
+	@echo "make toolchain    build/find kube-apiserver, etcd, kwok... (cached in ~/.cache/ray-operator)"
+	@echo "make cluster-up   start a background control plane; prints the KUBECONFIG export line"
+	@echo "make cluster-down stop it"
+	@echo "make crds         regenerate crds/*.yaml from the models"
+	@echo "make lint         ruff + mypy"
+	@echo "make bench        benchmarks (see bench/README.md)"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+toolchain: install
+	$(PY) -m ray_operator.localcluster build --all
+
+lint: install
+	$(VENV)/bin/ruff check operator tests bench
+	$(VENV)/bin/ruff format --check operator tests bench
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff format operator tests bench
+	$(VENV)/bin/ruff check --fix operator tests bench
+
+crds: install
+	$(PY) -m ray_operator.models.crdgen --out crds/
+
+crds-check: install
+	$(PY) -m ray_operator.models.crdgen --out crds/ --check
+
+unit: install
+	$(VENV)/bin/pytest -q tests/unit
+
+integration: install toolchain
+	$(VENV)/bin/pytest -q tests/integration
+
+test: install toolchain lint
+	$(VENV)/bin/pytest -q -ra tests
+
+run: install toolchain
+	$(PY) -m ray_operator.localcluster run --example $(EXAMPLE)
+
+cluster-up: install toolchain
+	@$(PY) -m ray_operator.localcluster up
+
+cluster-down: install
+	@$(PY) -m ray_operator.localcluster down
+
+bench: install toolchain
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

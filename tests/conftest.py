@@ -1,0 +1,72 @@
+"""Shared fixtures: one real control plane per test run, one fresh namespace per test.
+
+The control plane is :class:`ray_operator.localcluster.LocalCluster` (etcd, kube-apiserver,
+kube-controller-manager, kube-scheduler, kwok). It is started lazily by the first test that asks
+for it, so ``pytest tests/unit`` never builds or starts anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from operator_process import OperatorProcess
+from ray_operator.localcluster.cluster import LocalCluster
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def kube_cluster() -> Iterator[LocalCluster]:
+    """The shared local control plane with 3 fake KWOK nodes."""
+    cluster = LocalCluster(log=lambda msg: print(f"[kube_cluster] {msg}", file=sys.stderr))
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def crds_installed(kube_cluster: LocalCluster) -> LocalCluster:
+    """Our CRDs from ``crds/``, applied client-side as users do, and Established."""
+    kube_cluster.kubectl("apply", "-f", str(REPO / "crds"))
+    kube_cluster.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+    return kube_cluster
+
+
+@pytest.fixture
+def namespace(kube_cluster: LocalCluster, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh namespace for one test; deleted (without waiting) afterwards."""
+    base = request.node.name.lower()
+    base = "".join(ch if ch.isalnum() else "-" for ch in base).strip("-")[:40].strip("-")
+    name = f"t-{base}-{uuid.uuid4().hex[:5]}"
+    kube_cluster.kubectl("create", "namespace", name)
+    # Pods are refused until the controller-manager has made the namespace's default account.
+    deadline = time.monotonic() + 30
+    while kube_cluster.request("GET", f"/api/v1/namespaces/{name}/serviceaccounts/default")[0] != 200:
+        assert time.monotonic() < deadline, f"no default ServiceAccount in {name} after 30s"
+        time.sleep(0.05)
+    try:
+        yield name
+    finally:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            kube_cluster.kubectl("delete", "namespace", name, "--wait=false", check=False, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def ray_operator(crds_installed: LocalCluster) -> Iterator[OperatorProcess]:
+    """The operator under test, watching all namespaces. Tests may kill and restart it."""
+    operator = OperatorProcess(crds_installed).start()
+    try:
+        yield operator
+    finally:
+        code = operator.stop()
+        print(f"[ray_operator] exit code {code}; log: {operator.log_path}", file=sys.stderr)
