@@ -43,17 +43,24 @@ def _env_not_false(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() != "false"
 
 
+#: The spellings Go's ``strconv.ParseBool`` accepts (k8s ``MapStringBool`` parses gate values with it).
+_GO_BOOLS = {v: True for v in ("1", "t", "T", "TRUE", "true", "True")} | {
+    v: False for v in ("0", "f", "F", "FALSE", "false", "False")
+}
+
+
 def parse_feature_gates(text: str) -> dict[str, bool]:
     """Parse ``Name=true,Other=false`` (k8s component-base syntax) over the defaults."""
     gates = dict(DEFAULT_FEATURE_GATES)
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, sep, value = item.partition("=")
-        if not sep or value.strip().lower() not in ("true", "false"):
+        name, value = name.strip(), value.strip()
+        if not sep or value not in _GO_BOOLS:
             raise ValueError(f"invalid feature gate {item!r}: expected Name=true or Name=false")
         if name not in gates:
             known = ", ".join(sorted(gates))
             raise ValueError(f"unknown feature gate {name!r}; known gates: {known}")
-        gates[name] = value.strip().lower() == "true"
+        gates[name] = _GO_BOOLS[value]
     return gates
 
 

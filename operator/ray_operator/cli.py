@@ -1,0 +1,36 @@
+"""Entry point: ``ray-operator`` (console script) and ``python -m ray_operator``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from ray_operator.config import config_from_args
+from ray_operator.logs import setup_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags and environment, then run until SIGTERM/SIGINT."""
+    config, args = config_from_args(argv)
+    if args.kubeconfig:
+        os.environ["KUBECONFIG"] = args.kubeconfig  # kopf's login reads it from the environment
+    setup_logging(config.log_level, config.log_format)
+
+    from ray_operator.runtime import OperatorRuntime  # after logging: kopf logs at import
+
+    async def _run() -> None:
+        runtime = OperatorRuntime(config)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, runtime.stop)
+        await runtime.run()
+
+    try:
+        asyncio.run(_run())
+    except RuntimeError as exc:  # e.g. no credentials
+        print(f"ray-operator: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,138 @@
+"""Process wiring: the API client, kopf, the controllers and the HTTP endpoints.
+
+kopf watches (with server-side label selectors for pods) and calls our thin handlers, which
+only update stores and enqueue keys; :class:`~ray_operator.controller.Controller` workers run
+the reconcilers. kopf's own machinery (peering, progress annotations, posting handler errors as
+events) is switched off: we keep no state on the objects and report through status and events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import kopf
+
+from ray_operator import k8s, metrics
+from ray_operator.config import OperatorConfig
+from ray_operator.controller import Controller
+from ray_operator.endpoints import Endpoints
+from ray_operator.events import EventRecorder
+from ray_operator.handlers import raycluster as raycluster_handlers
+from ray_operator.reconcilers.raycluster import RayClusterReconciler
+from ray_operator.stores import IndexPodSource, ObjectStore
+
+logger = logging.getLogger(__name__)
+
+#: Only Ray's own pods are watched and cached (KubeRay narrows its cache the same way).
+RAY_POD_SELECTOR = "ray.io/node-type in (head,worker,redis-cleanup)"
+
+
+def make_settings(config: OperatorConfig) -> kopf.OperatorSettings:
+    """kopf settings for a level-based operator that leaves no traces on the objects."""
+    settings = kopf.OperatorSettings()
+    settings.peering.standalone = True
+    settings.posting.enabled = False
+    settings.watching.server_timeout = 300
+    settings.watching.client_timeout = 330
+    settings.watching.connect_timeout = 30
+    settings.watching.reconnect_backoff = 1.0
+    settings.watching.label_selectors["pods"] = RAY_POD_SELECTOR
+    settings.persistence.finalizer = "ray-operator.ray.io/kopf-finalizer"
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="ray-operator.ray.io")
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix="ray-operator.ray.io", key="last-handled-configuration"
+    )
+    settings.networking.request_timeout = 60
+    return settings
+
+
+def register_login(registry: kopf.OperatorRegistry) -> None:
+    """kopf finds credentials the same way our API facade does (a Pod's account, else kubeconfig)."""
+
+    @kopf.on.login(registry=registry)
+    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+        return k8s.discover_connection_info()
+
+
+class OperatorRuntime:
+    """Everything one operator process runs; ``await run()`` until the stop flag is set."""
+
+    def __init__(self, config: OperatorConfig, kube: k8s.KubeClient | None = None) -> None:
+        self.config = config
+        self.kube = kube or k8s.KubeClient.from_environment(qps=config.qps, burst=config.burst)
+        self.registry = kopf.OperatorRegistry()
+        self.settings = make_settings(config)
+        self.clusters = ObjectStore()
+        self.pods = IndexPodSource()
+        self.cluster_recorder = EventRecorder(self.kube, "raycluster-controller")
+        self.raycluster = RayClusterReconciler(
+            kube=self.kube,
+            config=config,
+            recorder=self.cluster_recorder,
+            clusters=self.clusters,
+            pods=self.pods,
+        )
+        self.cluster_controller = Controller(
+            "raycluster", self.raycluster.reconcile, workers=config.reconcile_concurrency
+        )
+        self.controllers = [self.cluster_controller]
+        raycluster_handlers.register(self.registry, self.clusters, self.pods, self.cluster_controller)
+        register_login(self.registry)
+        metrics.register_cluster_collector(self.clusters)
+        self.kopf_ready = asyncio.Event()
+        self.stop_flag = asyncio.Event()
+        self._kopf_task: asyncio.Task[None] | None = None
+        self.endpoints = Endpoints(config.metrics_addr, config.health_addr, self.healthy, self.ready)
+        self.started = time.monotonic()
+
+    def healthy(self) -> tuple[bool, str]:
+        if self._kopf_task is not None and self._kopf_task.done():
+            return False, "watch loop exited"
+        dead = [c.name for c in self.controllers if not c.alive()]
+        if dead:
+            return False, f"controller workers stopped: {', '.join(dead)}"
+        return True, "ok"
+
+    def ready(self) -> tuple[bool, str]:
+        ok, detail = self.healthy()
+        if not ok:
+            return ok, detail
+        if not self.kopf_ready.is_set():
+            return False, "starting"
+        return True, "ok"
+
+    async def run(self) -> None:
+        await self.endpoints.start()
+        for controller in self.controllers:
+            controller.start()
+        namespaces = list(self.config.watch_namespaces)
+        kwargs: dict[str, Any] = {"namespaces": namespaces} if namespaces else {"clusterwide": True}
+        self._kopf_task = asyncio.create_task(
+            kopf.operator(
+                registry=self.registry,
+                settings=self.settings,
+                standalone=True,
+                stop_flag=self.stop_flag,
+                ready_flag=self.kopf_ready,
+                **kwargs,
+            ),
+            name="kopf",
+        )
+        logger.info(
+            "ray-operator %s started; watching %s",
+            self.config.operator_version,
+            ", ".join(namespaces) if namespaces else "all namespaces",
+        )
+        try:
+            await self._kopf_task
+        finally:
+            for controller in self.controllers:
+                await controller.stop()
+            await self.endpoints.stop()
+            await self.kube.close()
+
+    def stop(self) -> None:
+        self.stop_flag.set()
