@@ -79,7 +79,7 @@ class Controller:
             except Exception:
                 RECONCILE_ERRORS.labels(self.name).inc()
                 RECONCILE_TOTAL.labels(self.name, "error").inc()
-                delay = 0.0
+                delay = self.queue.add_rate_limited(key)
                 logger.exception("%s %s/%s: reconcile failed; retrying in %.1fs", self.name, *key, delay)
             else:
                 self.queue.forget(key)

@@ -1,0 +1,38 @@
+"""Command line of the benchmarks: pick scenarios and the operator command, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+from bench import ready_latency
+from bench.harness import DEFAULT_OPERATOR_CMD, environment
+
+
+def _table(title: str, rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    lines = [f"## {title}", "", f"| {'metric'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
+    lines += [f"| {k.ljust(width)} | {v} |" for k, v in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--operator-cmd",
+        default=DEFAULT_OPERATOR_CMD,
+        help="operator command; {kubeconfig}, {metrics_port}, {health_port} are filled in",
+    )
+    parser.add_argument("--clusters", type=int, default=10, help="RayClusters to create")
+    parser.add_argument("--workers", type=int, default=3, help="workers per RayCluster")
+    parser.add_argument("--nodes", type=int, default=3, help="fake KWOK nodes")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    with environment(args.nodes, args.operator_cmd) as (cluster, operator):
+        result = ready_latency.run(cluster, operator, args.clusters, args.workers)
+    print(f"# ray-operator benchmark ({platform.node()}, {platform.python_version()})")
+    print(f"operator: {args.operator_cmd.split()[0]} ...; wall time {time.monotonic() - started:.0f}s\n")
+    print(_table("ready latency", result.rows()))
+    return 0

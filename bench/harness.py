@@ -1,0 +1,91 @@
+"""What every benchmark needs: a control plane, CRDs, an operator process and its memory.
+
+The operator is any command (``--operator-cmd``), so KubeRay's own binary or another build can
+be measured on the same control plane, side by side with ours.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ray_operator.localcluster.cluster import LocalCluster, NodePool, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OPERATOR_CMD = (
+    f"{sys.executable} -m ray_operator --kubeconfig={{kubeconfig}} "
+    "--metrics-addr=127.0.0.1:{metrics_port} --health-probe-bind-address=127.0.0.1:{health_port} "
+    "--log-level=WARNING"
+)
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, from /proc (what the kernel charges the container for)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+class Operator:
+    """The operator under test as a subprocess."""
+
+    def __init__(self, cluster: LocalCluster, command: str) -> None:
+        self.cluster = cluster
+        self.command = command
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = Path(tempfile.mkstemp(prefix="bench-operator-", suffix=".log")[1])
+
+    def start(self) -> None:
+        cmd = self.command.format(
+            kubeconfig=self.cluster.kubeconfig, metrics_port=free_port(), health_port=free_port()
+        )
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                shlex.split(cmd), env=self.cluster.env(), stdout=log, stderr=subprocess.STDOUT
+            )
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def rss(self) -> float:
+        return rss_mib(self.pid)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@contextlib.contextmanager
+def environment(nodes: int, operator_cmd: str, crds: Path | None = None) -> Iterator[tuple[LocalCluster, Operator]]:
+    """A fresh control plane with ``nodes`` fake nodes, CRDs installed and the operator running."""
+    cluster = LocalCluster(nodes=NodePool(count=nodes, pods="1000"))
+    cluster.start()
+    operator = Operator(cluster, operator_cmd)
+    try:
+        cluster.kubectl("apply", "--server-side", "-f", str(crds or REPO / "crds"))
+        cluster.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+        operator.start()
+        time.sleep(2.0)  # let it list and settle before the clock starts
+        yield cluster, operator
+    finally:
+        operator.stop()
+        cluster.stop()
+
+
+def env_flag(name: str, default: str) -> str:
+    return os.environ.get(name, default)
