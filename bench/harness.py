@@ -45,13 +45,9 @@ class Operator:
         self.log = Path(tempfile.mkstemp(prefix="bench-operator-", suffix=".log")[1])
 
     def start(self) -> None:
-        cmd = self.command.format(
-            kubeconfig=self.cluster.kubeconfig, metrics_port=free_port(), health_port=free_port()
-        )
+        cmd = self.command.format(kubeconfig=self.cluster.kubeconfig, metrics_port=free_port(), health_port=free_port())
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(
-                shlex.split(cmd), env=self.cluster.env(), stdout=log, stderr=subprocess.STDOUT
-            )
+            self.proc = subprocess.Popen(shlex.split(cmd), env=self.cluster.env(), stdout=log, stderr=subprocess.STDOUT)
 
     @property
     def pid(self) -> int:

@@ -18,10 +18,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.harness import Operator
 from ray_operator import k8s
 from ray_operator.localcluster.cluster import LocalCluster
-
-from bench.harness import Operator
 
 NAMESPACE = "bench"
 
@@ -105,7 +104,9 @@ class Result:
 async def _measure(cluster: LocalCluster, operator: Operator, clusters: int, workers: int) -> Result:
     kube = k8s.KubeClient(k8s.credentials_from_connection_info(_info(cluster)), qps=500, burst=1000)
     await kube.create(k8s.NAMESPACES, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-    while await kube.get_or_none(k8s.SERVICE_ACCOUNTS, "default", NAMESPACE) is None:
+    for _ in range(600):  # pods are refused until the namespace's default ServiceAccount exists
+        if await kube.get_or_none(k8s.SERVICE_ACCOUNTS, "default", NAMESPACE) is not None:
+            break
         await asyncio.sleep(0.05)
     timelines: dict[str, Timeline] = {f"rc-{i}": Timeline() for i in range(clusters)}
     done = asyncio.Event()

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         asyncio.run(_run())
-    except RuntimeError as exc:  # e.g. no credentials
+    except (RuntimeError, OSError) as exc:  # no credentials, port in use, leadership lost
         print(f"ray-operator: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -21,6 +21,7 @@ from ray_operator.controller import Controller
 from ray_operator.endpoints import Endpoints
 from ray_operator.events import EventRecorder
 from ray_operator.handlers import raycluster as raycluster_handlers
+from ray_operator.leader import LeaderElector, default_namespace
 from ray_operator.reconcilers.raycluster import RayClusterReconciler
 from ray_operator.stores import IndexPodSource, ObjectStore
 
@@ -57,6 +58,10 @@ def register_login(registry: kopf.OperatorRegistry) -> None:
         return k8s.discover_connection_info()
 
 
+class LeadershipLost(RuntimeError):
+    """Another operator replica holds the lease now."""
+
+
 class OperatorRuntime:
     """Everything one operator process runs; ``await run()`` until the stop flag is set."""
 
@@ -87,6 +92,10 @@ class OperatorRuntime:
         self._kopf_task: asyncio.Task[None] | None = None
         self.endpoints = Endpoints(config.metrics_addr, config.health_addr, self.healthy, self.ready)
         self.started = time.monotonic()
+        self.elector: LeaderElector | None = None
+        self.leading = False
+        if config.enable_leader_election:
+            self.elector = LeaderElector(self.kube, default_namespace(config.leader_election_namespace))
 
     def healthy(self) -> tuple[bool, str]:
         if self._kopf_task is not None and self._kopf_task.done():
@@ -97,6 +106,8 @@ class OperatorRuntime:
         return True, "ok"
 
     def ready(self) -> tuple[bool, str]:
+        if self.elector is not None and not self.leading:
+            return True, "standby"  # a follower is healthy; it just waits for the lease
         ok, detail = self.healthy()
         if not ok:
             return ok, detail
@@ -105,7 +116,36 @@ class OperatorRuntime:
         return True, "ok"
 
     async def run(self) -> None:
+        """Serve endpoints, win leadership if asked to, then watch and reconcile until stopped.
+
+        Raises :class:`LeadershipLost` if another replica took the lease over.
+        """
         await self.endpoints.start()
+        renewing: asyncio.Task[None] | None = None
+        try:
+            if self.elector is not None:
+                acquiring = asyncio.create_task(self.elector.acquire())
+                stopping = asyncio.create_task(self.stop_flag.wait())
+                await asyncio.wait({acquiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if not acquiring.done():
+                    acquiring.cancel()
+                    return
+                self.leading = True
+                renewing = asyncio.create_task(self.elector.keep_renewing())
+                renewing.add_done_callback(lambda _: self.stop_flag.set())
+            await self._run_leading()
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+            if self.elector is not None and self.leading and not self.elector.lost.is_set():
+                await self.elector.release()
+            await self.endpoints.stop()
+            await self.kube.close()
+        if self.elector is not None and self.elector.lost.is_set():
+            raise LeadershipLost("lost the leader lease; exiting so that a fresh process rejoins as follower")
+
+    async def _run_leading(self) -> None:
         for controller in self.controllers:
             controller.start()
         namespaces = list(self.config.watch_namespaces)
@@ -131,8 +171,6 @@ class OperatorRuntime:
         finally:
             for controller in self.controllers:
                 await controller.stop()
-            await self.endpoints.stop()
-            await self.kube.close()
 
     def stop(self) -> None:
         self.stop_flag.set()

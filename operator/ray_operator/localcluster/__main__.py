@@ -192,6 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"--health-probe-bind-address={args.health_addr}",
             ],
             env=cluster.env(),
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the operator, then the cluster
         )
         for example in args.example:
             path = repo / example
