@@ -40,6 +40,7 @@ format: install
 
 crds: install
 	$(PY) -m ray_operator.models.crdgen --out crds/
+	cp crds/*.yaml charts/ray-operator/crds/
 
 crds-check: install
 	$(PY) -m ray_operator.models.crdgen --out crds/ --check

@@ -63,8 +63,10 @@ def namespace(kube_cluster: LocalCluster, request: pytest.FixtureRequest) -> Ite
 
 @pytest.fixture(scope="session")
 def ray_operator(crds_installed: LocalCluster) -> Iterator[OperatorProcess]:
-    """The operator under test, watching all namespaces. Tests may kill and restart it."""
-    operator = OperatorProcess(crds_installed).start()
+    """The operator under test, watching the ``t-*`` test namespaces. Tests may kill and restart it."""
+    # Only the test namespaces (a kopf glob): tests that run operators of their own, such as the
+    # Helm chart's RBAC test, use namespaces outside this pattern.
+    operator = OperatorProcess(crds_installed, extra_args=["--watch-namespace=t-*"]).start()
     try:
         yield operator
     finally:

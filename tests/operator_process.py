@@ -29,8 +29,10 @@ class OperatorProcess:
         cluster: LocalCluster,
         extra_args: Sequence[str] = (),
         env: dict[str, str] | None = None,
+        kubeconfig: str | None = None,
     ) -> None:
         self.cluster = cluster
+        self.kubeconfig = kubeconfig or cluster.kubeconfig
         self.extra_args = list(extra_args)
         self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -55,7 +57,7 @@ class OperatorProcess:
                 sys.executable,
                 "-m",
                 "ray_operator",
-                f"--kubeconfig={self.cluster.kubeconfig}",
+                f"--kubeconfig={self.kubeconfig}",
                 f"--metrics-addr=127.0.0.1:{self.metrics_port}",
                 f"--health-probe-bind-address=127.0.0.1:{self.health_port}",
                 *self.extra_args,

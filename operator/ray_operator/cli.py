@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from collections.abc import Sequence
 
@@ -23,9 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     async def _run() -> None:
         runtime = OperatorRuntime(config)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, runtime.stop)
+        runtime.handle_signals = True
+        runtime.install_signal_handlers()
         await runtime.run()
 
     try:

@@ -56,6 +56,11 @@ class Controller:
         for i in range(self.workers):
             self._tasks.append(asyncio.create_task(self._worker(), name=f"{self.name}-worker-{i}"))
 
+    def cancel(self) -> None:
+        """Ask the workers to stop (a reconcile in flight is interrupted; it is idempotent)."""
+        for task in self._tasks:
+            task.cancel()
+
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()

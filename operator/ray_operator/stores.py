@@ -73,6 +73,12 @@ class ObjectStore:
 
 
 _KEPT_ANNOTATION_PREFIX = "ray.io/"
+# A terminated state is kept whole: KubeRay prints it in the events about deleting the pod.
+_STATE_FIELDS = {
+    "waiting": ("reason", "message"),
+    "running": (),
+    "terminated": ("exitCode", "signal", "reason", "message", "startedAt", "finishedAt", "containerID"),
+}
 
 
 def slim_pod(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,7 +114,7 @@ def slim_pod(body: Mapping[str, Any]) -> dict[str, Any]:
         for kind in ("waiting", "terminated", "running"):
             if kind in state:
                 detail = state[kind] or {}
-                slim_state[kind] = {k: detail[k] for k in ("reason", "message", "exitCode") if k in detail}
+                slim_state[kind] = {k: detail[k] for k in _STATE_FIELDS[kind] if k in detail}
         container_statuses.append({"name": cs.get("name", ""), "ready": bool(cs.get("ready")), "state": slim_state})
     slim_status: dict[str, Any] = {"phase": status.get("phase", "")}
     for key in ("reason", "message", "podIP"):

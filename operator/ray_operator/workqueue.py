@@ -135,8 +135,11 @@ class WorkQueue(Generic[K]):
                 self._processing.add(key)
                 return key
             self._wakeup.clear()
+            # asyncio.timeout, not wait_for: no helper task per wait (kopf counts every task spawned
+            # after its start as its own and waits for it at shutdown).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
+                async with asyncio.timeout(wait):
+                    await self._wakeup.wait()
 
     def done(self, key: K) -> None:
         """Mark ``key`` processed; re-queue it if it was added meanwhile."""

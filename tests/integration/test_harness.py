@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from helpers import get_json, wait_until
 from ray_operator.localcluster.cluster import LocalCluster
 
 pytestmark = pytest.mark.cluster
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    """Poll ``check`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}"
-        time.sleep(0.1)
-
-
-def get_json(cluster: LocalCluster, *args: str) -> Any:
-    return json.loads(cluster.kubectl("get", "-o", "json", *args).stdout)
 
 
 def test_pod_is_scheduled_onto_a_kwok_node_and_becomes_ready(kube_cluster: LocalCluster, namespace: str) -> None:

@@ -28,7 +28,11 @@ def _wait(check: object, timeout: float, what: str) -> None:
 
 
 def test_standby_takes_over_when_the_leader_stops(crds_installed: LocalCluster, namespace: str) -> None:
-    args = ["--enable-leader-election=true", f"--leader-election-namespace={namespace}"]
+    args = [
+        "--enable-leader-election=true",
+        f"--leader-election-namespace={namespace}",
+        f"--watch-namespace={namespace}",  # stay out of the namespaces of other tests
+    ]
     first = OperatorProcess(crds_installed, extra_args=args).start()
     second: OperatorProcess | None = None
     try:

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.cluster
 
 
 def test_operator_answers_health_and_metrics(crds_installed: LocalCluster) -> None:
-    operator = OperatorProcess(crds_installed, extra_args=["--log-format=json"]).start()
+    operator = OperatorProcess(
+        crds_installed, extra_args=["--log-format=json", "--watch-namespace=operator-process-test"]
+    ).start()
     try:
         status, body = operator.get(f"{operator.health_url}/healthz")
         assert (status, body) == (200, "ok")

@@ -133,7 +133,16 @@ SLIM_POD: dict[str, Any] = {
             {
                 "name": "ray-head",
                 "ready": False,
-                "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "message": "killed"}},
+                "state": {
+                    "terminated": {
+                        "exitCode": 137,
+                        "reason": "OOMKilled",
+                        "message": "killed",
+                        "startedAt": "t",
+                        "finishedAt": "t",
+                        "containerID": "containerd://abc",
+                    }
+                },
             },
             {"name": "sidecar", "ready": True, "state": {"running": {}}},
             {

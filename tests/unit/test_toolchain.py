@@ -55,7 +55,7 @@ def test_unreachable_module_proxy_is_explained(tmp_path: Path, monkeypatch: pyte
     go.parent.mkdir()
     go.write_text(
         "#!/bin/sh\n"
-        "echo 'go: k8s.io/api@v0.36.4: Get \"https://proxy.golang.org/k8s.io/api/@v/v0.36.4.mod\": "
+        'echo \'go: k8s.io/api@v0.36.4: Get "https://proxy.golang.org/k8s.io/api/@v/v0.36.4.mod": '
         "dial tcp: lookup proxy.golang.org: no such host' >&2\nexit 1\n"
     )
     go.chmod(0o755)

@@ -863,7 +863,7 @@ def _pod_detail(pod: Mapping[str, Any]) -> str:
     spec = pod.get("spec") or {}
     return (
         f"Pod status: {status.get('phase', '')}; Pod restart policy: {spec.get('restartPolicy', '')}; "
-        f"Ray container terminated status: {_terminated(pod)}"
+        f"Ray container terminated status: {pods.describe_terminated(_terminated(pod))}"
     )
 
 

@@ -165,7 +165,9 @@ def compute_status(
 
         suspend = suspend_status(conditions)
         if not is_true(conditions, PROVISIONED) and suspend != SUSPENDED:
-            if all_pods_running(pods):
+            # KubeRay only checks the pods it happens to list; we also require all of them to exist, so a
+            # Ready head alone (workers failing to be created) is not reported as a provisioned cluster.
+            if all_pods_running(pods) and len(pods) == totals.desired_workers + 1:
                 set_condition(
                     conditions,
                     PROVISIONED,
