@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter, Histogram
 
+from ray_operator.k8s import ApiError
 from ray_operator.workqueue import WorkQueue
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,13 @@ RECONCILE_TIME = Histogram(
     ["controller"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+
+
+class RetryLater(Exception):
+    """An expected, transient failure (a pod still terminating, a 409...): back off and retry.
+
+    Logged as one line; any other exception is a bug and is logged with its traceback.
+    """
 
 
 class Controller:
@@ -81,6 +89,11 @@ class Controller:
             except asyncio.CancelledError:
                 self.queue.done(key)
                 raise
+            except (RetryLater, ApiError) as exc:
+                RECONCILE_ERRORS.labels(self.name).inc()
+                RECONCILE_TOTAL.labels(self.name, "error").inc()
+                delay = self.queue.add_rate_limited(key)
+                logger.info("%s %s/%s: %s; retrying in %.1fs", self.name, *key, exc, delay)
             except Exception:
                 RECONCILE_ERRORS.labels(self.name).inc()
                 RECONCILE_TOTAL.labels(self.name, "error").inc()

@@ -21,8 +21,9 @@ from typing import Any
 import pydantic
 
 from ray_operator import k8s, metrics
-from ray_operator.builders import autoscaler, desired, gcs_ft, hashing, ingress, names, pods, services
+from ray_operator.builders import auth, autoscaler, desired, gcs_ft, hashing, ingress, names, pods, services
 from ray_operator.config import OperatorConfig
+from ray_operator.controller import RetryLater
 from ray_operator.events import CLEANUP, CREATE, DELETE, UPDATE, VALIDATE, EventRecorder
 from ray_operator.expectations import HEAD_GROUP, ScaleExpectations
 from ray_operator.models import RayCluster
@@ -53,7 +54,7 @@ DEFAULT_REQUEUE = 2.0
 GCS_FT_DELETION_TIMEOUT = 300
 
 
-class PodActionFailed(Exception):
+class PodActionFailed(RetryLater):
     """A pod create/delete failed: becomes ``ReplicaFailure`` with KubeRay's reason."""
 
     def __init__(self, reason: str, message: str) -> None:
@@ -62,7 +63,7 @@ class PodActionFailed(Exception):
         self.message = message
 
 
-class StepError(Exception):
+class StepError(RetryLater):
     """Any other failed step: no ReplicaFailure condition, retried with backoff."""
 
 
@@ -161,7 +162,9 @@ class RayClusterReconciler:
         try:
             cluster = RayCluster.from_body(body)
         except pydantic.ValidationError as exc:
-            await self._invalid(body, "InvalidRayClusterSpec", "The RayCluster spec is invalid", _pydantic_message(exc))
+            message = _pydantic_message(exc)
+            note = f"The RayCluster spec is invalid {namespace}/{name}: {message}"
+            await self._invalid(body, "InvalidRayClusterSpec", note, message)
             return None
 
         managed_by = cluster.spec.managed_by
@@ -188,6 +191,7 @@ class RayClusterReconciler:
         try:
             await self._autoscaler_rbac(run)
             await self._ingress(run)
+            await self._auth_secret(run)
             await self._head_service(run)
             await self._headless_service(run)
             await self._serve_service(run)
@@ -437,6 +441,21 @@ class RayClusterReconciler:
             )
             raise StepError(str(exc)) from exc
         await self.recorder.normal(run.body, "UpdatedIngress", UPDATE, f"Updated ingress {run.namespace}/{name}")
+
+    async def _auth_secret(self, run: _Pass) -> None:
+        """Token auth: a Secret with a random token, made once and never rotated (as KubeRay)."""
+        if not auth.auth_secret_wanted(run.cluster):
+            return
+        manifest = auth.build_auth_secret(run.cluster, auth.generate_auth_token())
+        name = manifest["metadata"]["name"]
+        if await self.kube.get_or_none(k8s.SECRETS, name, run.namespace) is not None:
+            return
+        try:
+            await self.kube.create(k8s.SECRETS, manifest, namespace=run.namespace)
+        except k8s.AlreadyExists:
+            return
+        except k8s.ApiError as exc:
+            raise StepError(f"failed creating auth secret {run.namespace}/{name}: {exc.message or exc}") from exc
 
     async def _get_head_service(self, run: _Pass) -> dict[str, Any] | None:
         name = names.head_service_name(run.name, run.cluster.spec.head_group_spec.head_service)
