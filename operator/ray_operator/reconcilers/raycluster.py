@@ -511,13 +511,8 @@ class RayClusterReconciler:
                 try:
                     await self._delete_all_pods(run)
                 except k8s.ApiError as exc:
-                    await self.recorder.warning(
-                        run.body,
-                        "FailedToDeletePodCollection",
-                        DELETE,
-                        f"Failed deleting Pods due to suspension for RayCluster {ns}/{name}, {exc.message or exc}",
-                    )
-                    raise PodActionFailed("FailedDeleteAllPods", str(exc.message or exc)) from exc
+                    note = f"Failed deleting Pods due to suspension for RayCluster {ns}/{name}"
+                    raise await self._failed(run, "FailedToDeletePodCollection", DELETE, note, exc) from exc
                 await self.recorder.normal(
                     run.body,
                     "DeletedPod",
@@ -546,14 +541,11 @@ class RayClusterReconciler:
                     try:
                         await self._delete_all_pods(run, f"ray.io/group={group.group_name}")
                     except k8s.ApiError as exc:
-                        await self.recorder.warning(
-                            run.body,
-                            "FailedToDeleteWorkerPodCollection",
-                            DELETE,
-                            f"Failed deleting worker Pods for suspended group {group.group_name} in RayCluster "
-                            f"{ns}/{name}, {exc.message or exc}",
+                        note = (
+                            f"Failed deleting worker Pods for suspended group {group.group_name} "
+                            f"in RayCluster {ns}/{name}"
                         )
-                        raise PodActionFailed("FailedDeleteWorkerPod", str(exc.message or exc)) from exc
+                        raise await self._failed(run, "FailedToDeleteWorkerPodCollection", DELETE, note, exc) from exc
                     await self.recorder.normal(
                         run.body,
                         "DeletedWorkerPod",
@@ -599,14 +591,11 @@ class RayClusterReconciler:
         try:
             await self._delete_all_pods(run)
         except k8s.ApiError as exc:
-            await self.recorder.warning(
-                run.body,
-                "FailedToDeletePodCollection",
-                DELETE,
-                f"Failed deleting Pods due to spec change with Recreate upgradeStrategy for RayCluster "
-                f"{run.namespace}/{run.name}, {exc.message or exc}",
+            note = (
+                "Failed deleting Pods due to spec change with Recreate upgradeStrategy for RayCluster "
+                f"{run.namespace}/{run.name}"
             )
-            raise PodActionFailed("FailedDeleteAllPods", str(exc.message or exc)) from exc
+            raise await self._failed(run, "FailedToDeletePodCollection", DELETE, note, exc) from exc
         self.expectations.forget_cluster(run.namespace, run.name)
         await self.recorder.normal(
             run.body,
@@ -633,13 +622,8 @@ class RayClusterReconciler:
             except k8s.NotFound:
                 pass
             except k8s.ApiError as exc:
-                await self.recorder.warning(
-                    run.body,
-                    "FailedToDeleteHeadPod",
-                    DELETE,
-                    f"Failed deleting head Pod {ns}/{_pod_name(head)}; {detail}, {exc.message or exc}",
-                )
-                raise PodActionFailed("FailedDeleteHeadPod", str(exc.message or exc)) from exc
+                note = f"Failed deleting head Pod {ns}/{_pod_name(head)}; {detail}"
+                raise await self._failed(run, "FailedToDeleteHeadPod", DELETE, note, exc) from exc
             self.expectations.expect_delete(ns, name, HEAD_GROUP, _pod_name(head))
             await self.recorder.normal(
                 run.body, "DeletedHeadPod", DELETE, f"Deleted head Pod {ns}/{_pod_name(head)}; {detail}"
@@ -659,6 +643,24 @@ class RayClusterReconciler:
         created = await self._create_pod(run, manifest, "head")
         self.expectations.expect_create(ns, name, HEAD_GROUP, _pod_name(created))
 
+    #: Warning event reason -> ReplicaFailure condition reason (KubeRay's error markers).
+    _FAILURE_REASONS = {
+        "FailedToDeletePodCollection": "FailedDeleteAllPods",
+        "FailedToDeleteWorkerPodCollection": "FailedDeleteWorkerPod",
+        "FailedToDeleteHeadPod": "FailedDeleteHeadPod",
+        "FailedToDeleteWorkerPod": "FailedDeleteWorkerPod",
+        "FailedToCreateHeadPod": "FailedCreateHeadPod",
+        "FailedToCreateWorkerPod": "FailedCreateWorkerPod",
+    }
+
+    async def _failed(
+        self, run: _Pass, event_reason: str, action: str, note: str, exc: k8s.ApiError
+    ) -> PodActionFailed:
+        """Report a failed pod action (Warning event ``<note>, <error>``); return it to raise."""
+        message = exc.message or str(exc)
+        await self.recorder.warning(run.body, event_reason, action, f"{note}, {message}")
+        return PodActionFailed(self._FAILURE_REASONS[event_reason], message)
+
     async def _create_pod(self, run: _Pass, manifest: dict[str, Any], kind: str) -> dict[str, Any]:
         ns = run.namespace
         meta = manifest.get("metadata") or {}
@@ -666,22 +668,11 @@ class RayClusterReconciler:
         try:
             created = await self.kube.create(k8s.PODS, manifest, namespace=ns)
         except k8s.ApiError as exc:
-            message = exc.message or str(exc)
             if kind == "head":
-                await self.recorder.warning(
-                    run.body,
-                    "FailedToCreateHeadPod",
-                    CREATE,
-                    f"Failed to create head Pod {ns}/{display}, {message}",
-                )
-                raise PodActionFailed("FailedCreateHeadPod", message) from exc
-            await self.recorder.warning(
-                run.body,
-                "FailedToCreateWorkerPod",
-                CREATE,
-                f"Failed to create worker Pod for the cluster {ns}/{run.name}, {message}",
-            )
-            raise PodActionFailed("FailedCreateWorkerPod", message) from exc
+                note = f"Failed to create head Pod {ns}/{display}"
+                raise await self._failed(run, "FailedToCreateHeadPod", CREATE, note, exc) from exc
+            note = f"Failed to create worker Pod for the cluster {ns}/{run.name}"
+            raise await self._failed(run, "FailedToCreateWorkerPod", CREATE, note, exc) from exc
         reason = "CreatedHeadPod" if kind == "head" else "CreatedWorkerPod"
         await self.recorder.normal(run.body, reason, CREATE, f"Created {kind} Pod {ns}/{_pod_name(created)}")
         return created
@@ -696,10 +687,7 @@ class RayClusterReconciler:
         except (k8s.NotFound, k8s.Conflict):
             return False
         except k8s.ApiError as exc:
-            await self.recorder.warning(
-                run.body, "FailedToDeleteWorkerPod", DELETE, f"{failure_note}, {exc.message or exc}"
-            )
-            raise PodActionFailed("FailedDeleteWorkerPod", str(exc.message or exc)) from exc
+            raise await self._failed(run, "FailedToDeleteWorkerPod", DELETE, failure_note, exc) from exc
         self.expectations.expect_delete(ns, run.name, group, _pod_name(pod))
         await self.recorder.normal(run.body, "DeletedWorkerPod", DELETE, note)
         return True
