@@ -14,6 +14,8 @@ from ray_operator.builders import names
 from ray_operator.builders.services import dashboard_port
 from ray_operator.models import RayCluster
 
+_MANAGER_ANNOTATION_PREFIXES = ("kubectl.kubernetes.io/", "argocd.argoproj.io/")
+
 
 def ingress_enabled(cluster: RayCluster) -> bool:
     return cluster.spec.head_group_spec.enable_ingress is True
@@ -31,12 +33,18 @@ def _labels(cluster: RayCluster) -> dict[str, str]:
 def build_ingress(cluster: RayCluster) -> dict[str, Any]:
     """``<cluster>-head-ingress`` routing ``ingressOptions.path`` (default ``/``) to the dashboard port.
 
-    All RayCluster annotations are copied except ``kubernetes.io/ingress.class``, whose value
-    becomes ``spec.ingressClassName`` instead.
+    RayCluster annotations are copied except ``kubernetes.io/ingress.class``, whose value becomes
+    ``spec.ingressClassName`` instead. Unlike KubeRay we also leave out the bookkeeping of tools
+    that manage the RayCluster itself (``kubectl.kubernetes.io/last-applied-configuration``,
+    ``argocd.argoproj.io/*``): on the Ingress they describe the wrong object.
     """
     head = cluster.spec.head_group_spec
     options = head.ingress_options
-    annotations = {k: v for k, v in cluster.annotations.items() if k != names.ANNOTATION_INGRESS_CLASS}
+    annotations = {
+        k: v
+        for k, v in cluster.annotations.items()
+        if k != names.ANNOTATION_INGRESS_CLASS and not k.startswith(_MANAGER_ANNOTATION_PREFIXES)
+    }
     path: dict[str, Any] = {
         "path": options.path if options is not None and options.path is not None else "/",
         "pathType": options.path_type if options is not None and options.path_type is not None else "Prefix",
