@@ -64,3 +64,54 @@ def test_serve_service_on_annotation(kube_cluster: LocalCluster, namespace: str,
     }
     assert svc["spec"]["selector"] == {"ray.io/cluster": "srv"}
     assert [(p["name"], p["port"]) for p in svc["spec"]["ports"]] == [("serve", 8000)]
+
+
+def test_recreate_upgrade_strategy_replaces_pods_on_spec_change_only(
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess
+) -> None:
+    manifest = raycluster_manifest("upg", replicas=1, upgradeStrategy={"type": "Recreate"})
+    create(kube_cluster, namespace, manifest)
+    wait_ready(kube_cluster, namespace, "upg", 1)
+    before = {p["metadata"]["name"] for p in get_json(kube_cluster, "-n", namespace, "pods")["items"]}
+    head = next(p for p in get_json(kube_cluster, "-n", namespace, "pods")["items"] if "head" in p["metadata"]["name"])
+    old_hash = head["metadata"]["annotations"]["ray.io/upgrade-strategy-recreate-hash"]
+
+    # Replicas are not part of the hash: scaling keeps every existing pod.
+    kube_cluster.kubectl(
+        "-n",
+        namespace,
+        "patch",
+        "raycluster",
+        "upg",
+        "--type=json",
+        "-p",
+        '[{"op": "replace", "path": "/spec/workerGroupSpecs/0/replicas", "value": 2}]',
+    )
+    wait_ready(kube_cluster, namespace, "upg", 2)
+    after_scale = {p["metadata"]["name"] for p in get_json(kube_cluster, "-n", namespace, "pods")["items"]}
+    assert before < after_scale
+
+    # A template change recreates all pods, with the new hash on the head.
+    kube_cluster.kubectl(
+        "-n",
+        namespace,
+        "patch",
+        "raycluster",
+        "upg",
+        "--type=json",
+        "-p",
+        '[{"op": "add", "path": "/spec/headGroupSpec/template/spec/containers/0/env", '
+        '"value": [{"name": "CHANGED", "value": "1"}]}]',
+    )
+
+    def recreated() -> bool:
+        pods = get_json(kube_cluster, "-n", namespace, "pods")["items"]
+        names = {p["metadata"]["name"] for p in pods}
+        return len(pods) == 3 and not names & after_scale
+
+    wait_until(recreated, timeout=30, what="all pods recreated")
+    wait_ready(kube_cluster, namespace, "upg", 2)
+    head = next(p for p in get_json(kube_cluster, "-n", namespace, "pods")["items"] if "head" in p["metadata"]["name"])
+    assert head["metadata"]["annotations"]["ray.io/upgrade-strategy-recreate-hash"] != old_hash
+    assert {"name": "CHANGED", "value": "1"} in head["spec"]["containers"][0]["env"]
+    assert events(kube_cluster, namespace, "DeletedPod")
