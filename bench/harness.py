@@ -7,17 +7,18 @@ be measured on the same control plane, side by side with ours.
 from __future__ import annotations
 
 import contextlib
-import os
+import re
 import shlex
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from ray_operator.localcluster.cluster import LocalCluster, NodePool, free_port
+from ray_operator.localcluster.cluster import LocalCluster, NodePool, die_with_parent, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OPERATOR_CMD = (
@@ -42,12 +43,41 @@ class Operator:
         self.cluster = cluster
         self.command = command
         self.proc: subprocess.Popen[bytes] | None = None
+        self.metrics_port = 0
         self.log = Path(tempfile.mkstemp(prefix="bench-operator-", suffix=".log")[1])
 
     def start(self) -> None:
-        cmd = self.command.format(kubeconfig=self.cluster.kubeconfig, metrics_port=free_port(), health_port=free_port())
+        self.metrics_port = free_port()
+        cmd = self.command.format(
+            kubeconfig=self.cluster.kubeconfig, metrics_port=self.metrics_port, health_port=free_port()
+        )
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(shlex.split(cmd), env=self.cluster.env(), stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                shlex.split(cmd),
+                env=self.cluster.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,  # never outlive the benchmark
+            )
+
+    def api_requests(self) -> dict[str, int]:
+        """API requests the operator made so far, by HTTP method, from its own ``rest_client_requests_total``.
+
+        KubeRay (controller-runtime) exports the same metric, so the numbers compare side by side.
+        """
+        counts: dict[str, int] = {}
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as resp:
+                text = resp.read().decode()
+        except OSError:
+            return counts
+        for line in text.splitlines():
+            match = re.match(r"rest_client_requests_total\{(.*)\} ([0-9.e+]+)$", line)
+            if match:
+                method = re.search(r'method="([A-Z]+)"', match.group(1))
+                key = method.group(1) if method else "?"
+                counts[key] = counts.get(key, 0) + int(float(match.group(2)))
+        return counts
 
     @property
     def pid(self) -> int:
@@ -81,7 +111,3 @@ def environment(nodes: int, operator_cmd: str, crds: Path | None = None) -> Iter
     finally:
         operator.stop()
         cluster.stop()
-
-
-def env_flag(name: str, default: str) -> str:
-    return os.environ.get(name, default)

@@ -83,6 +83,7 @@ class Result:
     create_to_ready: list[float]
     rss_before: float
     rss_after: float
+    api_requests: dict[str, int]
 
     def rows(self) -> list[tuple[str, str]]:
         def pct(values: list[float], q: float) -> float:
@@ -96,6 +97,10 @@ class Result:
             ("pods Ready -> state ready, max", f"{max(self.reaction) * 1000:.0f} ms"),
             ("create -> state ready, median", f"{statistics.median(self.create_to_ready):.2f} s"),
             ("create -> state ready, max", f"{max(self.create_to_ready):.2f} s"),
+            (
+                "operator API requests (by method)",
+                ", ".join(f"{m} {n}" for m, n in sorted(self.api_requests.items())) or "n/a",
+            ),
             ("operator RSS idle", f"{self.rss_before:.1f} MiB"),
             ("operator RSS after", f"{self.rss_after:.1f} MiB"),
         ]
@@ -144,9 +149,11 @@ async def _measure(cluster: LocalCluster, operator: Operator, clusters: int, wor
             task.cancel()
         await kube.close()
     rss_after = operator.rss()
+    await asyncio.sleep(3)  # let the last status writes and requeues settle before counting
+    api_requests = operator.api_requests()
     reaction = [max(0.0, (t.ready or 0) - (t.pods_ready or t.ready or 0)) for t in timelines.values()]
     create_to_ready = [(t.ready or 0) - t.created for t in timelines.values()]
-    return Result(clusters, workers, reaction, create_to_ready, rss_before, rss_after)
+    return Result(clusters, workers, reaction, create_to_ready, rss_before, rss_after, api_requests)
 
 
 def _info(cluster: LocalCluster) -> Any:

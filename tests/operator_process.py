@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from ray_operator.localcluster.cluster import LocalCluster, free_port
+from ray_operator.localcluster.cluster import LocalCluster, die_with_parent, free_port
 
 
 class OperatorProcess:
@@ -65,6 +65,7 @@ class OperatorProcess:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
         log.close()
         if wait_ready:

@@ -13,23 +13,36 @@ import argparse
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from ray_operator import __version__
 
-#: Feature gates and their defaults, as in KubeRay (``pkg/features/features.go``).
+# Feature gate names, as in KubeRay (``pkg/features/features.go``).
+GATE_STATUS_CONDITIONS: Final = "RayClusterStatusConditions"
+GATE_JOB_DELETION_POLICY: Final = "RayJobDeletionPolicy"
+GATE_MULTI_HOST_INDEXING: Final = "RayMultiHostIndexing"
+GATE_INCREMENTAL_UPGRADE: Final = "RayServiceIncrementalUpgrade"
+GATE_CRON_JOB: Final = "RayCronJob"
+GATE_SIDECAR_SUBMITTER_RESTART: Final = "SidecarSubmitterRestart"
+GATE_NETWORK_POLICY: Final = "RayClusterNetworkPolicy"
+GATE_GCS_FT_EMBEDDED_STORAGE: Final = "GCSFaultToleranceEmbeddedStorage"
+GATE_MTLS: Final = "RayClusterMTLS"
+GATE_HISTORY_SERVER: Final = "RayClusterHistoryServer"
+GATE_KUBERNETES_WAS: Final = "KubernetesWAS"
+
+#: Feature gates and their defaults, as in KubeRay.
 DEFAULT_FEATURE_GATES: dict[str, bool] = {
-    "RayClusterStatusConditions": True,
-    "RayJobDeletionPolicy": True,
-    "RayMultiHostIndexing": True,
-    "RayServiceIncrementalUpgrade": True,
-    "RayCronJob": False,
-    "SidecarSubmitterRestart": False,
-    "RayClusterNetworkPolicy": False,
-    "GCSFaultToleranceEmbeddedStorage": False,
-    "RayClusterMTLS": False,
-    "RayClusterHistoryServer": False,
-    "KubernetesWAS": False,
+    GATE_STATUS_CONDITIONS: True,
+    GATE_JOB_DELETION_POLICY: True,
+    GATE_MULTI_HOST_INDEXING: True,
+    GATE_INCREMENTAL_UPGRADE: True,
+    GATE_CRON_JOB: False,
+    GATE_SIDECAR_SUBMITTER_RESTART: False,
+    GATE_NETWORK_POLICY: False,
+    GATE_GCS_FT_EMBEDDED_STORAGE: False,
+    GATE_MTLS: False,
+    GATE_HISTORY_SERVER: False,
+    GATE_KUBERNETES_WAS: False,
 }
 
 
@@ -91,7 +104,6 @@ class OperatorConfig:
     enable_deterministic_head_pod_name: bool = False  # ENABLE_DETERMINISTIC_HEAD_POD_NAME
     enable_random_pod_delete: bool = False  # ENABLE_RANDOM_POD_DELETE
     enable_gcs_ft_redis_cleanup: bool = True  # ENABLE_GCS_FT_REDIS_CLEANUP
-    use_ingress_on_openshift: bool = False  # USE_INGRESS_ON_OPENSHIFT
     raycluster_requeue_seconds: float = 300.0  # RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV
 
     # Configuration-file-only settings of KubeRay (config.ray.io/v1alpha1 Configuration).
@@ -119,7 +131,6 @@ class OperatorConfig:
             "enable_deterministic_head_pod_name": _env_true(env, "ENABLE_DETERMINISTIC_HEAD_POD_NAME"),
             "enable_random_pod_delete": _env_true(env, "ENABLE_RANDOM_POD_DELETE"),
             "enable_gcs_ft_redis_cleanup": _env_not_false(env, "ENABLE_GCS_FT_REDIS_CLEANUP"),
-            "use_ingress_on_openshift": _env_true(env, "USE_INGRESS_ON_OPENSHIFT"),
             "raycluster_requeue_seconds": float(requeue) if requeue.strip().isdigit() else 300.0,
         }
         values.update(overrides)

@@ -54,7 +54,6 @@ class Controller:
         self.workers = max(1, workers)
         self.queue: WorkQueue[ObjectKey] = WorkQueue(name)
         self._tasks: list[asyncio.Task[None]] = []
-        self.last_activity = time.monotonic()
 
     def enqueue(self, key: ObjectKey, delay: float = 0.0) -> None:
         """Ask for a reconcile of ``key`` (now, or after ``delay`` seconds)."""
@@ -83,7 +82,6 @@ class Controller:
         while True:
             key = await self.queue.get()
             started = time.monotonic()
-            self.last_activity = started
             try:
                 requeue = await self.reconcile(key)
             except asyncio.CancelledError:

@@ -8,7 +8,6 @@ so a failing reconcile loop cannot flood etcd. Posting an event never fails a re
 
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 import socket
@@ -19,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ray_operator import k8s
+from ray_operator.status import micro_time
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +36,6 @@ SUSPEND = "Suspend"
 
 _SERIES_WINDOW = 6 * 60.0  # client-go folds isomorphic events seen within 6 minutes
 _MAX_REMEMBERED = 4096
-
-
-def _micro_time(ts: float | None = None) -> str:
-    dt = datetime.datetime.fromtimestamp(ts if ts is not None else time.time(), datetime.UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def object_reference(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,17 +56,11 @@ def object_reference(obj: Mapping[str, Any]) -> dict[str, Any]:
 class EventRecorder:
     """Posts events for one controller (``raycluster-controller``, ``rayjob-controller``...)."""
 
-    def __init__(self, kube: k8s.KubeClient | None, controller: str) -> None:
+    def __init__(self, kube: k8s.KubeClient, controller: str) -> None:
         self.kube = kube
         self.controller = controller
         self.instance = f"{controller}-{os.environ.get('POD_NAME') or socket.gethostname()}"
         self._recent: OrderedDict[tuple[str, str, str, str], tuple[str, str, int, float]] = OrderedDict()
-        self.posted: list[dict[str, Any]] = []  # kept short; for tests and debugging
-        self._keep_posted = 0
-
-    def keep_posted(self, count: int) -> None:
-        """Remember the last ``count`` posted events in :attr:`posted` (tests)."""
-        self._keep_posted = count
 
     async def emit(self, obj: Mapping[str, Any], type_: str, reason: str, action: str, note: str) -> None:
         """Record one event about ``obj``; errors are logged, never raised."""
@@ -79,11 +68,6 @@ class EventRecorder:
         namespace = meta.get("namespace") or "default"
         log = logger.warning if type_ == WARNING else logger.info
         log("%s %s/%s: %s: %s", obj.get("kind"), namespace, meta.get("name"), reason, note)
-        if self._keep_posted:
-            self.posted.append({"reason": reason, "type": type_, "note": note, "action": action})
-            del self.posted[: -self._keep_posted]
-        if self.kube is None:
-            return
         key = (str(meta.get("uid", "")), type_, reason, note)
         now = time.time()
         try:
@@ -94,7 +78,7 @@ class EventRecorder:
                 await self.kube.patch(
                     k8s.EVENTS,
                     name,
-                    {"series": {"count": count, "lastObservedTime": _micro_time(now)}},
+                    {"series": {"count": count, "lastObservedTime": micro_time(now)}},
                     namespace=ev_ns,
                 )
                 self._remember(key, (name, ev_ns, count, now))
@@ -104,7 +88,7 @@ class EventRecorder:
                 "apiVersion": "events.k8s.io/v1",
                 "kind": "Event",
                 "metadata": {"name": name, "namespace": namespace},
-                "eventTime": _micro_time(now),
+                "eventTime": micro_time(now),
                 "reportingController": self.controller,
                 "reportingInstance": self.instance[:128],
                 "action": action,

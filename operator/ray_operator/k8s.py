@@ -72,7 +72,6 @@ PODS = Resource("", "v1", "pods", "Pod")
 SERVICES = Resource("", "v1", "services", "Service")
 SERVICE_ACCOUNTS = Resource("", "v1", "serviceaccounts", "ServiceAccount")
 SECRETS = Resource("", "v1", "secrets", "Secret")
-CONFIG_MAPS = Resource("", "v1", "configmaps", "ConfigMap")
 PVCS = Resource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim")
 NAMESPACES = Resource("", "v1", "namespaces", "Namespace", namespaced=False)
 NODES = Resource("", "v1", "nodes", "Node", namespaced=False)
@@ -86,36 +85,6 @@ LEASES = Resource("coordination.k8s.io", "v1", "leases", "Lease")
 RAYCLUSTERS = Resource("ray.io", "v1", "rayclusters", "RayCluster")
 RAYJOBS = Resource("ray.io", "v1", "rayjobs", "RayJob")
 RAYSERVICES = Resource("ray.io", "v1", "rayservices", "RayService")
-
-_BY_KIND = {
-    r.kind: r
-    for r in (
-        PODS,
-        SERVICES,
-        SERVICE_ACCOUNTS,
-        SECRETS,
-        CONFIG_MAPS,
-        PVCS,
-        NAMESPACES,
-        NODES,
-        EVENTS,
-        JOBS,
-        ROLES,
-        ROLE_BINDINGS,
-        INGRESSES,
-        ENDPOINT_SLICES,
-        LEASES,
-        RAYCLUSTERS,
-        RAYJOBS,
-        RAYSERVICES,
-    )
-}
-
-
-def resource_for(body: Mapping[str, Any]) -> Resource:
-    """The resource of a manifest (by its kind); KeyError for kinds we never create."""
-    return _BY_KIND[str(body["kind"])]
-
 
 # --------------------------------------------------------------------------- errors
 
@@ -357,12 +326,6 @@ class KubeClient:
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-    async def __aenter__(self) -> KubeClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -11,7 +11,6 @@ as a follower instead of letting a stale leader keep writing.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import logging
 import os
 import socket
@@ -20,6 +19,7 @@ import uuid
 from typing import Any
 
 from ray_operator import k8s
+from ray_operator.status import micro_time, parse_time
 
 logger = logging.getLogger(__name__)
 
@@ -43,21 +43,6 @@ def default_namespace(configured: str) -> str:
         return "default"
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _parse(value: str | None) -> float:
-    if not value:
-        return 0.0
-    for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
-        try:
-            return datetime.datetime.strptime(value, fmt).replace(tzinfo=datetime.UTC).timestamp()
-        except ValueError:
-            continue
-    return 0.0
-
-
 class LeaderElector:
     """Acquire, then keep renewing, the lease; :attr:`lost` is set if renewal fails."""
 
@@ -69,7 +54,7 @@ class LeaderElector:
         self._lease: dict[str, Any] | None = None
 
     def _spec(self, acquire: bool, transitions: int) -> dict[str, Any]:
-        now = _now()
+        now = micro_time()
         spec: dict[str, Any] = {
             "holderIdentity": self.identity,
             "leaseDurationSeconds": int(LEASE_DURATION),
@@ -101,7 +86,7 @@ class LeaderElector:
         holder = spec.get("holderIdentity") or ""
         ours = holder == self.identity
         duration = float(spec.get("leaseDurationSeconds") or LEASE_DURATION)
-        expired = _parse(spec.get("renewTime")) + duration < time.time()
+        expired = (parse_time(spec.get("renewTime")) or 0.0) + duration < time.time()
         if not ours and holder and not expired:
             return False
         transitions = int(spec.get("leaseTransitions") or 0) + (0 if ours else 1)

@@ -18,6 +18,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_UP, Decimal, Inexact, loca
 from enum import StrEnum
 from typing import Any
 
+from ray_operator.goparse import wrap_int32
+
 
 class QuantityError(ValueError):
     """The text is not a valid Kubernetes quantity."""
@@ -82,11 +84,6 @@ class Quantity:
     def zero(cls) -> Quantity:
         """Go's zero ``Quantity{}`` (no format), the start value of a sum."""
         return cls(0, 0, Format.UNSET)
-
-    @classmethod
-    def from_int(cls, value: int, fmt: Format = Format.DECIMAL_SI) -> Quantity:
-        """An integral quantity (``resource.NewQuantity``)."""
-        return cls(value, 0, fmt)
 
     # -- values -------------------------------------------------------------------------------
 
@@ -305,13 +302,8 @@ def _interpret(suffix: str) -> tuple[int, int, Format]:
         if body and all(c in _DIGITS for c in body):
             exponent = int(digits)
             if -(1 << 63) <= exponent < (1 << 63):
-                return 10, _wrap_int32(exponent), Format.DECIMAL_EXPONENT
+                return 10, wrap_int32(exponent), Format.DECIMAL_EXPONENT  # Go keeps the exponent in an int32
     raise QuantityError(f"unable to parse quantity's suffix {suffix!r}")
-
-
-def _wrap_int32(value: int) -> int:
-    """Go stores the parsed exponent in an int32 (silently wrapping)."""
-    return (value + (1 << 31)) % (1 << 32) - (1 << 31)
 
 
 def _parse(text: str) -> Quantity:

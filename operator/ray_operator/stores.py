@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 ObjectKey = tuple[str, str]
 
@@ -139,43 +139,18 @@ def _sort_key(pod: Mapping[str, Any]) -> tuple[str, str]:
     return (meta.get("creationTimestamp", ""), meta.get("name", ""))
 
 
-class PodSource(Protocol):
-    """Where reconcilers get the pods of one cluster from (a kopf index, or a dict in tests)."""
-
-    def pods_of(self, namespace: str, cluster: str) -> list[dict[str, Any]]: ...
-
-
 class IndexPodSource:
-    """Adapter over a kopf ``Index`` keyed by (namespace, cluster) with slim pods as values."""
+    """The pods of each cluster: a kopf ``Index`` keyed by (namespace, cluster) with slim pods.
+
+    The index is handed over by the first RayCluster event (kopf passes indexes only to handlers);
+    tests may assign any mapping of the same shape.
+    """
 
     def __init__(self) -> None:
         self.index: Mapping[Any, Iterable[dict[str, Any]]] | None = None
-
-    @property
-    def ready(self) -> bool:
-        return self.index is not None
 
     def pods_of(self, namespace: str, cluster: str) -> list[dict[str, Any]]:
         if self.index is None:
             raise RuntimeError("pod index not populated yet")
         store = self.index.get((namespace, cluster))
         return sorted(store or (), key=_sort_key)
-
-
-class DictPodSource:
-    """A plain in-memory pod source (tests, tools)."""
-
-    def __init__(self) -> None:
-        self.pods: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-
-    def put(self, pod: Mapping[str, Any]) -> None:
-        slim = slim_pod(pod)
-        meta = slim["metadata"]
-        key = (meta["namespace"], meta["labels"].get("ray.io/cluster", ""))
-        self.pods.setdefault(key, {})[meta["name"]] = slim
-
-    def delete(self, namespace: str, cluster: str, name: str) -> None:
-        self.pods.get((namespace, cluster), {}).pop(name, None)
-
-    def pods_of(self, namespace: str, cluster: str) -> list[dict[str, Any]]:
-        return sorted(self.pods.get((namespace, cluster), {}).values(), key=_sort_key)

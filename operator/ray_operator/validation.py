@@ -32,14 +32,24 @@ Known deviations from KubeRay:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import yaml
 from yaml.scanner import ScannerError
 
-from ray_operator.config import OperatorConfig
+from ray_operator.builders import features, names, pods
+from ray_operator.builders.autoscaler import AUTOSCALER_V2_ENV
+from ray_operator.config import (
+    GATE_GCS_FT_EMBEDDED_STORAGE,
+    GATE_HISTORY_SERVER,
+    GATE_INCREMENTAL_UPGRADE,
+    GATE_JOB_DELETION_POLICY,
+    GATE_MTLS,
+    GATE_NETWORK_POLICY,
+    OperatorConfig,
+)
+from ray_operator.goparse import go_quote, parse_generic_version, parse_go_duration, parse_go_int, version_less_than
 from ray_operator.models import RayCluster, RayClusterSpec, WorkerGroupSpec
 from ray_operator.models.rayjob import RayJob
 from ray_operator.models.rayservice import RayService
@@ -63,22 +73,14 @@ MAX_RAYCLUSTER_NAME_LENGTH: Final = 53
 MAX_RAYJOB_NAME_LENGTH: Final = MAX_RAYCLUSTER_NAME_LENGTH - 6
 MAX_RAYSERVICE_NAME_LENGTH: Final = MAX_RAYCLUSTER_NAME_LENGTH - 6
 
-_ANNOTATION_FT_ENABLED: Final = "ray.io/ft-enabled"
-_ANNOTATION_EXTERNAL_STORAGE_NS: Final = "ray.io/external-storage-namespace"
 _ANNOTATION_INITIALIZING_TIMEOUT: Final = "ray.io/initializing-timeout"
-_LABEL_ORIGINATED_FROM_CRD: Final = "ray.io/originated-from-crd"
-_CLUSTER_SELECTOR_KEY: Final = "ray.io/cluster"
 
 _RAY_REDIS_ADDRESS: Final = "RAY_REDIS_ADDRESS"
 _REDIS_PASSWORD: Final = "REDIS_PASSWORD"
 _REDIS_USERNAME: Final = "REDIS_USERNAME"
 _RAY_GCS_STORAGE: Final = "RAY_gcs_storage"
 _RAY_GCS_STORAGE_PATH: Final = "RAY_gcs_storage_path"
-_GCS_STORAGE_VOLUME: Final = "gcs-storage"
-_GCS_STORAGE_MOUNT_PATH: Final = "/data/gcs"
-_AUTOSCALER_V2_ENV: Final = "RAY_enable_autoscaler_v2"
 _AUTOSCALER_START_CMD_ENV: Final = "KUBERAY_GEN_AUTOSCALER_START_CMD"
-_COLLECTOR_CONTAINER: Final = "ray-history-collector"
 _TLS_ENVS: Final = ("RAY_USE_TLS", "RAY_TLS_SERVER_CERT", "RAY_TLS_SERVER_KEY", "RAY_TLS_CA_CERT")
 _TLS_VOLUME: Final = "ray-tls"
 _TLS_MOUNT_PATH: Final = "/etc/ray/tls"
@@ -145,28 +147,6 @@ class _Invalid(Exception):
 
 
 # --- Go formatting helpers --------------------------------------------------------------------------
-
-
-def _go_quote(text: str) -> str:
-    """``fmt.Sprintf("%q", text)``: a double-quoted Go string literal."""
-    escapes = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == " " or (code >= 0x20 and unicodedata.category(ch)[0] in "LMNPS"):
-            out.append(ch)
-        elif ch in escapes:
-            out.append(escapes[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def _go_list(items: Sequence[str]) -> str:
@@ -312,126 +292,6 @@ def _label_value_errors(value: str) -> list[str]:
     return errs
 
 
-# --- k8s version.ParseGeneric ----------------------------------------------------------------------
-
-_VERSION_RE: Final = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)(.*)", re.ASCII)
-_UINT64_MAX: Final = (1 << 64) - 1
-
-
-def _parse_generic_version(text: str) -> tuple[int, ...]:
-    """Numeric components of ``text`` like k8s ``version.ParseGeneric``; ``ValueError`` with Go's text.
-
-    KubeRay's auth and priority rules compare ``spec.rayVersion`` with this parser, so ``2.52``
-    equals ``2.52.0`` and anything after the numbers (``-rc1``) is ignored.
-    """
-    match = _VERSION_RE.fullmatch(text)
-    if match is None:
-        raise ValueError(f"could not parse {_go_quote(text)} as version")
-    components = match.group(1).split(".")
-    if len(components) < 2:
-        raise ValueError(f"illegal version string {_go_quote(text)}")
-    numbers = []
-    for i, comp in enumerate(components):
-        if i == 0 and comp.startswith("0") and comp != "0":
-            raise ValueError(f"illegal zero-prefixed version component {_go_quote(comp)} in {_go_quote(text)}")
-        number = int(comp)
-        if number > _UINT64_MAX:
-            raise ValueError(
-                f"illegal non-numeric version component {_go_quote(comp)} in {_go_quote(text)}: "
-                f"strconv.ParseUint: parsing {_go_quote(comp)}: value out of range"
-            )
-        numbers.append(number)
-    return tuple(numbers)
-
-
-def _version_less_than(version: tuple[int, ...], minimum: tuple[int, ...]) -> bool:
-    """``Version.LessThan`` of two generic versions (missing trailing components count as 0)."""
-    width = max(len(version), len(minimum))
-    return version + (0,) * (width - len(version)) < minimum + (0,) * (width - len(minimum))
-
-
-# --- Go time.ParseDuration / strconv.Atoi (for ray.io/initializing-timeout) ------------------------
-
-_DURATION_UNITS: Final = {
-    "ns": 1,
-    "us": 1_000,
-    "\u00b5s": 1_000,
-    "\u03bcs": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60 * 1_000_000_000,
-    "h": 3600 * 1_000_000_000,
-}
-_INT64_LIMIT: Final = 1 << 63
-
-
-def _parse_go_duration(text: str) -> int | None:
-    """Nanoseconds of a Go duration string (``1h30m``, ``-5s``, ``0``); ``None`` where Go errors."""
-    s = text
-    negative = False
-    if s and s[0] in "+-":
-        negative = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        return None
-    total = 0
-    while s:
-        if not (s[0] == "." or (s[0].isascii() and s[0].isdigit())):
-            return None
-        digits = len(s) - len(s.lstrip("0123456789"))
-        whole = int(s[:digits]) if digits else 0
-        if whole > _INT64_LIMIT:
-            return None
-        s = s[digits:]
-        fraction, scale, frac_digits = 0, 1.0, 0
-        if s.startswith("."):
-            s = s[1:]
-            frac_digits = len(s) - len(s.lstrip("0123456789"))
-            overflow = False
-            for ch in s[:frac_digits]:
-                if overflow or fraction > (_INT64_LIMIT - 1) // 10:
-                    overflow = True
-                    continue
-                candidate = fraction * 10 + int(ch)
-                if candidate > _INT64_LIMIT:
-                    overflow = True
-                    continue
-                fraction, scale = candidate, scale * 10
-            s = s[frac_digits:]
-        if not digits and not frac_digits:
-            return None
-        end = 0
-        while end < len(s) and not (s[end] == "." or (s[end].isascii() and s[end].isdigit())):
-            end += 1
-        unit = _DURATION_UNITS.get(s[:end]) if end else None
-        if unit is None:
-            return None
-        s = s[end:]
-        if whole > _INT64_LIMIT // unit:
-            return None
-        value = whole * unit
-        if fraction > 0:
-            value += int(float(fraction) * (float(unit) / scale))
-            if value > _INT64_LIMIT:
-                return None
-        total += value
-        if total > _INT64_LIMIT:
-            return None
-    if negative:
-        return -total
-    return None if total > _INT64_LIMIT - 1 else total
-
-
-def _parse_go_int(text: str) -> int | None:
-    """Go ``strconv.Atoi`` (64-bit int): optional sign and decimal digits only."""
-    if re.fullmatch(r"[+-]?[0-9]+", text, re.ASCII) is None:
-        return None
-    value = int(text)
-    return value if -_INT64_LIMIT <= value < _INT64_LIMIT else None
-
-
 # --- runtimeEnvYAML (KubeRay unmarshals it into a map) ---------------------------------------------
 
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -510,41 +370,13 @@ def _env_value(env: Mapping[str, Any] | None) -> str:
     return str(env.get("value") or "") if env is not None else ""
 
 
-# --- feature switches KubeRay derives from the spec ------------------------------------------------
-
-
-def _autoscaling_enabled(spec: RayClusterSpec | None) -> bool:
-    return spec is not None and spec.enable_in_tree_autoscaling is True
-
-
-def _autoscaler_version(spec: RayClusterSpec) -> str | None:
-    options = spec.autoscaler_options
-    return options.version if options is not None else None
+# --- feature switches (shared with the builders: ray_operator.builders.features) ------------------
 
 
 def _autoscaler_v2_via_env(head_container: Mapping[str, Any]) -> bool:
     """Head env ``RAY_enable_autoscaler_v2`` = ``1``/``true`` (how v2 was enabled before KubeRay 1.4)."""
-    env = _env_var(_container_env(head_container), _AUTOSCALER_V2_ENV)
+    env = _env_var(_container_env(head_container), AUTOSCALER_V2_ENV)
     return env is not None and _env_value(env) in ("1", "true")
-
-
-def _gcs_ft_enabled(spec: RayClusterSpec, annotations: Mapping[str, str]) -> bool:
-    legacy = _ANNOTATION_FT_ENABLED in annotations and annotations[_ANNOTATION_FT_ENABLED].lower() == "true"
-    return legacy or spec.gcs_fault_tolerance_options is not None
-
-
-def _auth_enabled(spec: RayClusterSpec) -> bool:
-    return spec.auth_options is not None and spec.auth_options.mode == "token"
-
-
-def _k8s_auth_enabled(spec: RayClusterSpec | None) -> bool:
-    options = spec.auth_options if spec is not None else None
-    return options is not None and options.enable_k8s_token_auth is True
-
-
-def _tls_enabled(spec: RayClusterSpec, config: OperatorConfig) -> bool:
-    options = spec.tls_options
-    return config.gate("RayClusterMTLS") and options is not None and options.enabled is True
 
 
 # --- RayCluster spec rules (KubeRay's ValidateRayClusterSpec, in its order) ------------------------
@@ -585,7 +417,7 @@ def _check_worker_idle_timeout(group: WorkerGroupSpec, spec: RayClusterSpec, hea
         return
     if timeout < 0:
         raise _Invalid(f"worker group {group.group_name}: idleTimeoutSeconds must be non-negative, got {timeout}")
-    if _autoscaler_version(spec) == "v2" or _autoscaler_v2_via_env(head):
+    if features.autoscaler_version(spec) == "v2" or _autoscaler_v2_via_env(head):
         return
     raise _Invalid(
         f"worker group {group.group_name}: idleTimeoutSeconds is set, but autoscaler v2 is not enabled. "
@@ -607,17 +439,17 @@ def _check_worker_priority(group: WorkerGroupSpec, spec: RayClusterSpec, head: M
             f"{_PRIORITY_MIN_VERSION} or later is required"
         )
     try:
-        parsed = _parse_generic_version(ray_version)
+        parsed = parse_generic_version(ray_version)
     except ValueError as exc:
         raise _Invalid(
             f"worker group {name}: priority is set, but RayVersion format is invalid: {ray_version}, {exc}"
         ) from None
-    if _version_less_than(parsed, _parse_generic_version(_PRIORITY_MIN_VERSION)):
+    if version_less_than(parsed, parse_generic_version(_PRIORITY_MIN_VERSION)):
         raise _Invalid(
             f"worker group {name}: priority is set, but minimum Ray version is {_PRIORITY_MIN_VERSION}, got "
             f"{ray_version}"
         )
-    if _autoscaler_version(spec) == "v2" or _autoscaler_v2_via_env(head):
+    if features.autoscaler_version(spec) == "v2" or _autoscaler_v2_via_env(head):
         return
     raise _Invalid(
         f"worker group {name}: priority is set to {priority}, but autoscaler v2 is not enabled. Priority is "
@@ -630,14 +462,14 @@ def _check_gcs_ft_backend(spec: RayClusterSpec, head: Mapping[str, Any], config:
     options = spec.gcs_fault_tolerance_options
     if options is None:
         return
-    if (options.backend or "redis") != "rocksdb":
+    if features.gcs_ft_backend(spec) != features.GCS_FT_BACKEND_ROCKSDB:
         if options.storage is not None:
             raise _Invalid(
                 "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis' - it only applies to "
                 "the 'rocksdb' backend"
             )
         return
-    if not config.gate("GCSFaultToleranceEmbeddedStorage"):
+    if not config.gate(GATE_GCS_FT_EMBEDDED_STORAGE):
         raise _Invalid(
             "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
             "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
@@ -667,16 +499,16 @@ def _check_gcs_ft_backend(spec: RayClusterSpec, head: Mapping[str, Any], config:
             "embedded GCS FT backend is used - these are managed by KubeRay"
         )
     for mount in _dicts(head.get("volumeMounts")):
-        if mount.get("mountPath") == _GCS_STORAGE_MOUNT_PATH or mount.get("name") == _GCS_STORAGE_VOLUME:
+        if mount.get("mountPath") == pods.GCS_STORAGE_PATH or mount.get("name") == pods.GCS_STORAGE_VOLUME:
             raise _Invalid(
-                f"cannot set a volume mount named {_go_quote(_GCS_STORAGE_VOLUME)} or mounted at "
-                f"{_GCS_STORAGE_MOUNT_PATH} in the head container when the embedded GCS FT backend is used "
+                f"cannot set a volume mount named {go_quote(pods.GCS_STORAGE_VOLUME)} or mounted at "
+                f"{pods.GCS_STORAGE_PATH} in the head container when the embedded GCS FT backend is used "
                 "- it is managed by KubeRay"
             )
     for volume in _dicts(_pod_spec(spec.head_group_spec.template).get("volumes")):
-        if volume.get("name") == _GCS_STORAGE_VOLUME:
+        if volume.get("name") == pods.GCS_STORAGE_VOLUME:
             raise _Invalid(
-                f"cannot set a volume named {_go_quote(_GCS_STORAGE_VOLUME)} in the head Pod when the "
+                f"cannot set a volume named {go_quote(pods.GCS_STORAGE_VOLUME)} in the head Pod when the "
                 "embedded GCS FT backend is used - it is managed by KubeRay"
             )
 
@@ -743,31 +575,31 @@ def _check_history_server(spec: RayClusterSpec, config: OperatorConfig) -> None:
     history = spec.history_server_options
     if history is None:
         return
-    if not config.gate("RayClusterHistoryServer"):
+    if not config.gate(GATE_HISTORY_SERVER):
         raise _Invalid("RayClusterHistoryServer feature gate is not enabled")
     if history.collector_options is None:
         raise _Invalid("historyServerOptions.collectorOptions must be set")
     _check_collector_options(spec)
     for container in _containers(spec.head_group_spec.template):
-        if container.get("name") == _COLLECTOR_CONTAINER:
+        if container.get("name") == names.COLLECTOR_CONTAINER_NAME:
             raise _Invalid(
-                f"head pod template must not define a container with name '{_COLLECTOR_CONTAINER}' when "
+                f"head pod template must not define a container with name '{names.COLLECTOR_CONTAINER_NAME}' when "
                 "history server collector options are enabled"
             )
     for group in spec.worker_group_specs or ():
         for container in _containers(group.template):
-            if container.get("name") == _COLLECTOR_CONTAINER:
+            if container.get("name") == names.COLLECTOR_CONTAINER_NAME:
                 raise _Invalid(
                     f"worker group {group.group_name} pod template must not define a container with name "
-                    f"'{_COLLECTOR_CONTAINER}' when history server collector options are enabled"
+                    f"'{names.COLLECTOR_CONTAINER_NAME}' when history server collector options are enabled"
                 )
 
 
 def _check_auth(spec: RayClusterSpec) -> None:
     """Token auth needs Ray >= 2.52 (Kubernetes token auth >= 2.55, and no shared secret)."""
     options = spec.auth_options
-    if not _auth_enabled(spec):
-        if _k8s_auth_enabled(spec):
+    if not features.auth_enabled(spec):
+        if features.k8s_token_auth_enabled(spec):
             raise _Invalid("authOptions.enableK8sTokenAuth is enabled but authOptions.mode not set to 'token'")
         return
     ray_version = spec.ray_version or ""
@@ -776,13 +608,13 @@ def _check_auth(spec: RayClusterSpec) -> None:
             "authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later is required"
         )
     try:
-        parsed = _parse_generic_version(ray_version)
+        parsed = parse_generic_version(ray_version)
     except ValueError as exc:
         raise _Invalid(f"authOptions.mode is 'token' but RayVersion format is invalid: {ray_version}, {exc}") from None
-    if _version_less_than(parsed, _parse_generic_version(_AUTH_MIN_VERSION)):
+    if version_less_than(parsed, parse_generic_version(_AUTH_MIN_VERSION)):
         raise _Invalid(f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {ray_version}")
-    if _k8s_auth_enabled(spec):
-        if _version_less_than(parsed, _parse_generic_version(_K8S_AUTH_MIN_VERSION)):
+    if features.k8s_token_auth_enabled(spec):
+        if version_less_than(parsed, parse_generic_version(_K8S_AUTH_MIN_VERSION)):
             raise _Invalid(
                 f"authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got {ray_version}"
             )
@@ -796,7 +628,7 @@ def _check_network_policy(spec: RayClusterSpec) -> None:
     if policy is None:
         return
     mode = policy.mode
-    quoted_mode = _go_quote(mode)
+    quoted_mode = go_quote(mode)
     for where, rules in (("head", policy.head), ("worker", policy.worker)):
         if rules is None:
             continue
@@ -814,12 +646,12 @@ def _check_network_policy(spec: RayClusterSpec) -> None:
         errs = _dns1123_label_errors(group.group_name)
         if errs:
             raise _Invalid(
-                f"worker group name {_go_quote(group.group_name)} must be a valid DNS1123 label when "
+                f"worker group name {go_quote(group.group_name)} must be a valid DNS1123 label when "
                 f"networkPolicy is enabled (it is embedded in the NetworkPolicy name): {_go_list(errs)}"
             )
         group_names.add(group.group_name)
     for entry in policy.worker_groups or ():
-        quoted = _go_quote(entry.group_name)
+        quoted = go_quote(entry.group_name)
         if mode == "DenyAllEgress" and entry.ingress_rules:
             raise _Invalid(
                 f"networkPolicy.workerGroups[{quoted}].ingressRules cannot be set when mode is "
@@ -839,19 +671,19 @@ def _check_tls_mounts(mounts: Iterable[Mapping[str, Any]], location: str) -> Non
     for mount in mounts:
         if mount.get("name") == _TLS_VOLUME:
             raise _Invalid(
-                f"cannot use volume mount named {_go_quote(_TLS_VOLUME)} in {location} when tlsOptions is "
+                f"cannot use volume mount named {go_quote(_TLS_VOLUME)} in {location} when tlsOptions is "
                 "set - the operator manages TLS configuration automatically"
             )
         if mount.get("mountPath") == _TLS_MOUNT_PATH:
             raise _Invalid(
-                f"cannot use volume mount at path {_go_quote(_TLS_MOUNT_PATH)} in {location} when "
+                f"cannot use volume mount at path {go_quote(_TLS_MOUNT_PATH)} in {location} when "
                 "tlsOptions is set - the operator manages TLS configuration automatically"
             )
 
 
 def _check_tls(spec: RayClusterSpec, config: OperatorConfig) -> None:
     """With mTLS the operator owns the TLS env vars and the ``ray-tls`` mount everywhere."""
-    if not _tls_enabled(spec, config):
+    if not features.tls_enabled(spec, config):
         return
     head_containers = _containers(spec.head_group_spec.template)
     if head_containers:
@@ -868,7 +700,7 @@ def _check_tls(spec: RayClusterSpec, config: OperatorConfig) -> None:
         if not worker_containers:
             continue
         worker = worker_containers[0]
-        quoted = _go_quote(group.group_name)
+        quoted = go_quote(group.group_name)
         for name in _TLS_ENVS:
             if _env_var(_container_env(worker), name) is not None:
                 raise _Invalid(
@@ -897,7 +729,7 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
     _check_group_resources("Head", head_spec.ray_start_params, head_spec.resources)
     _check_group_labels("Head", head_spec.ray_start_params, head_spec.labels)
 
-    autoscaling = _autoscaling_enabled(spec)
+    autoscaling = features.autoscaling_enabled(spec)
     workers = list(spec.worker_group_specs or ())
     for group in workers:
         name = group.group_name
@@ -918,12 +750,12 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
         _check_worker_priority(group, spec, head)
 
     ft_options = spec.gcs_fault_tolerance_options
-    if annotations.get(_ANNOTATION_FT_ENABLED, "") != "" and ft_options is not None:
+    if annotations.get(names.ANNOTATION_FT_ENABLED, "") != "" and ft_options is not None:
         raise _Invalid(
-            f"{_ANNOTATION_FT_ENABLED} annotation and GcsFaultToleranceOptions are both set. Please use "
+            f"{names.ANNOTATION_FT_ENABLED} annotation and GcsFaultToleranceOptions are both set. Please use "
             "only GcsFaultToleranceOptions to configure GCS fault tolerance"
         )
-    if not _gcs_ft_enabled(spec, annotations) and _env_var(head_envs, _RAY_REDIS_ADDRESS) is not None:
+    if not features.gcs_ft_enabled(spec, annotations) and _env_var(head_envs, _RAY_REDIS_ADDRESS) is not None:
         raise _Invalid(
             f"{_RAY_REDIS_ADDRESS} is set which implicitly enables GCS fault tolerance, but "
             "GcsFaultToleranceOptions is not set. Please set GcsFaultToleranceOptions to enable GCS fault "
@@ -945,7 +777,7 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
                 "cannot set `RAY_REDIS_ADDRESS` env var in head Pod when GcsFaultToleranceOptions is "
                 "enabled - use GcsFaultToleranceOptions.RedisAddress instead"
             )
-        if annotations.get(_ANNOTATION_EXTERNAL_STORAGE_NS, ""):
+        if annotations.get(names.ANNOTATION_EXTERNAL_STORAGE_NAMESPACE, ""):
             raise _Invalid(
                 "cannot set `ray.io/external-storage-namespace` annotation when GcsFaultToleranceOptions is "
                 "enabled - use GcsFaultToleranceOptions.ExternalStorageNamespace instead"
@@ -957,7 +789,7 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
             "GcsFaultToleranceOptions.RedisUsername instead"
         )
 
-    if not config.gate("RayJobDeletionPolicy"):
+    if not config.gate(GATE_JOB_DELETION_POLICY):
         for group in workers:
             if group.suspend is True:
                 raise _Invalid(
@@ -966,10 +798,10 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
                 )
 
     if not autoscaling:
-        v2_env = _env_var(head_envs, _AUTOSCALER_V2_ENV)
+        v2_env = _env_var(head_envs, AUTOSCALER_V2_ENV)
         if v2_env is not None and _env_value(v2_env) in ("1", "true"):
             raise _Invalid(
-                f"environment variable {_AUTOSCALER_V2_ENV} cannot be set to '{_env_value(v2_env)}' when "
+                f"environment variable {AUTOSCALER_V2_ENV} cannot be set to '{_env_value(v2_env)}' when "
                 "enableInTreeAutoscaling is false. Please set enableInTreeAutoscaling: true to use "
                 "autoscaler v2"
             )
@@ -977,12 +809,14 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
         for group in workers:
             if group.suspend is True:
                 raise _Invalid(f"worker group {group.group_name} cannot be suspended with Autoscaler enabled")
-        if _autoscaler_version(spec) is not None and _env_var(head_envs, _AUTOSCALER_V2_ENV) is not None:
+        # KubeRay tests the field's presence here (any value), elsewhere only v1/v2.
+        version_set = spec.autoscaler_options is not None and spec.autoscaler_options.version is not None
+        if version_set and _env_var(head_envs, AUTOSCALER_V2_ENV) is not None:
             raise _Invalid(
-                f"both .spec.autoscalerOptions.version and head Pod env var {_AUTOSCALER_V2_ENV} are set, "
+                f"both .spec.autoscalerOptions.version and head Pod env var {AUTOSCALER_V2_ENV} are set, "
                 "please only use the former"
             )
-        if _autoscaler_version(spec) == "v2":
+        if features.autoscaler_version(spec) == "v2":
             if _restart_policy(head_spec.template) not in ("", "Never"):
                 raise _Invalid("restartPolicy for head Pod should be Never or unset when using autoscaler V2")
             for group in workers:
@@ -1006,11 +840,11 @@ def _check_raycluster_spec(spec: RayClusterSpec, annotations: Mapping[str, str],
     _check_history_server(spec, config)
     _check_auth(spec)
 
-    if spec.network_policy is not None and not config.gate("RayClusterNetworkPolicy"):
+    if spec.network_policy is not None and not config.gate(GATE_NETWORK_POLICY):
         raise _Invalid("spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled")
     _check_network_policy(spec)
 
-    if spec.tls_options is not None and not config.gate("RayClusterMTLS"):
+    if spec.tls_options is not None and not config.gate(GATE_MTLS):
         raise _Invalid("spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled")
     _check_tls(spec, config)
 
@@ -1058,7 +892,7 @@ def _check_raycluster_upgrade_options(cluster: RayCluster) -> None:
             f"The RayCluster spec is invalid: Spec.UpgradeStrategy.Type value {upgrade_type} is invalid, "
             "valid options are Recreate or None"
         )
-    creator = cluster.labels.get(_LABEL_ORIGINATED_FROM_CRD, "")
+    creator = cluster.labels.get(names.LABEL_ORIGINATED_FROM_CRD, "")
     if creator in ("RayJob", "RayService"):
         raise _Invalid(f"upgradeStrategy cannot be set when RayCluster is created by {creator}")
 
@@ -1091,7 +925,7 @@ def validate_raycluster(cluster: RayCluster, config: OperatorConfig, *, cert_man
     except _Invalid as exc:
         raise _raycluster_error(exc, REASON_INVALID_RAYCLUSTER_METADATA, "metadata is invalid") from None
     validate_raycluster_spec(cluster.spec, cluster.annotations, config)
-    if _tls_enabled(cluster.spec, config) and not cert_manager_available:
+    if features.tls_enabled(cluster.spec, config) and not cert_manager_available:
         raise _raycluster_error(
             _Invalid("tlsOptions requires cert-manager, but cert-manager is not installed"),
             REASON_INVALID_RAYCLUSTER_SPEC,
@@ -1116,7 +950,7 @@ def raycluster_warnings(cluster: RayCluster, config: OperatorConfig) -> list[str
     """
     del config  # no gate-dependent warnings today; kept for a stable signature
     spec = cluster.spec
-    if not _autoscaling_enabled(spec) or _autoscaler_version(spec) != "v1":
+    if not features.autoscaling_enabled(spec) or features.autoscaler_version(spec) != "v1":
         return []
     groups = [
         group.group_name
@@ -1171,7 +1005,7 @@ def _check_legacy_deletion_policies(job: RayJob, selector_mode: bool) -> None:
             raise _Invalid(f"the ClusterSelector mode doesn't support DeletionStrategy={success} on success")
         if failure in (_DELETE_CLUSTER, _DELETE_WORKERS):
             raise _Invalid(f"the ClusterSelector mode doesn't support DeletionStrategy={failure} on failure")
-    if _DELETE_WORKERS in (success, failure) and _autoscaling_enabled(job.spec.ray_cluster_spec):
+    if _DELETE_WORKERS in (success, failure) and features.autoscaling_enabled(job.spec.ray_cluster_spec):
         raise _Invalid("DeletionStrategy=DeleteWorkers currently does not support RayCluster with autoscaling enabled")
     if job.spec.shutdown_after_job_finishes is True and _DELETE_NONE in (success, failure):
         raise _Invalid(
@@ -1200,7 +1034,7 @@ def _check_deletion_rules(job: RayJob, selector_mode: bool) -> None:
     """Every rule is checked and all problems are reported together, one per line."""
     strategy = job.spec.deletion_strategy
     assert strategy is not None
-    autoscaling = _autoscaling_enabled(job.spec.ray_cluster_spec)
+    autoscaling = features.autoscaling_enabled(job.spec.ray_cluster_spec)
     by_job_status: dict[str, dict[str, int]] = {}
     by_deployment_status: dict[str, dict[str, int]] = {}
     errors: list[str] = []
@@ -1257,7 +1091,7 @@ def _check_deletion_configuration(job: RayJob, config: OperatorConfig) -> None:
     strategy = spec.deletion_strategy
     if strategy is None:
         return
-    if not config.gate("RayJobDeletionPolicy"):
+    if not config.gate(GATE_JOB_DELETION_POLICY):
         raise _Invalid("RayJobDeletionPolicy feature gate must be enabled to use DeletionStrategy")
     legacy = strategy.on_success is not None or strategy.on_failure is not None
     rules = bool(strategy.deletion_rules)
@@ -1300,7 +1134,7 @@ def _check_rayjob_spec(job: RayJob, config: OperatorConfig) -> None:
     if spec.ray_cluster_spec is None and not selector_mode:
         raise _Invalid("The RayJob spec is invalid: one of RayClusterSpec or ClusterSelector must be set")
     if selector_mode:
-        if not (spec.cluster_selector or {}).get(_CLUSTER_SELECTOR_KEY, ""):
+        if not (spec.cluster_selector or {}).get(names.LABEL_CLUSTER, ""):
             raise _Invalid("cluster name in ClusterSelector should not be empty")
         if spec.submission_mode == _SIDECAR_MODE:
             raise _Invalid("ClusterSelector is not supported in SidecarMode")
@@ -1319,7 +1153,7 @@ def _check_rayjob_spec(job: RayJob, config: OperatorConfig) -> None:
             raise _Invalid("restartPolicy for head Pod should be Never or unset when using SidecarMode")
 
     if spec.ray_cluster_spec is not None:
-        if _k8s_auth_enabled(spec.ray_cluster_spec):
+        if features.k8s_token_auth_enabled(spec.ray_cluster_spec):
             raise _Invalid("The RayJob spec is invalid: K8s token auth mode is currently not supported for RayJob")
         try:
             _check_raycluster_spec(spec.ray_cluster_spec, job.annotations, config)
@@ -1372,12 +1206,12 @@ def _check_initializing_timeout(annotations: Mapping[str, str]) -> None:
     value = annotations.get(_ANNOTATION_INITIALIZING_TIMEOUT, "")
     if not value:
         return
-    duration = _parse_go_duration(value)
+    duration = parse_go_duration(value)
     if duration is not None:
         if duration <= 0:
             raise _Invalid(f"annotation {_ANNOTATION_INITIALIZING_TIMEOUT} must be a positive duration, got: {value}")
         return
-    seconds = _parse_go_int(value)
+    seconds = parse_go_int(value)
     if seconds is not None:
         if seconds <= 0:
             raise _Invalid(
@@ -1412,7 +1246,7 @@ def _check_rayservice_metadata(service: RayService) -> None:
 
 def _check_cluster_upgrade_options(service: RayService) -> None:
     """Incremental upgrades scale the new cluster with the autoscaler and shift traffic in steps."""
-    if not _autoscaling_enabled(service.spec.ray_cluster_config):
+    if not features.autoscaling_enabled(service.spec.ray_cluster_config):
         raise _Invalid("Ray Autoscaler is required for NewClusterWithIncrementalUpgrade")
     strategy = service.spec.upgrade_strategy
     options = strategy.cluster_upgrade_options if strategy is not None else None
@@ -1435,7 +1269,7 @@ def _check_cluster_upgrade_options(service: RayService) -> None:
 def _check_rayservice_spec(service: RayService, config: OperatorConfig) -> None:
     spec = service.spec
     cluster_spec = spec.ray_cluster_config
-    if _k8s_auth_enabled(cluster_spec):
+    if features.k8s_token_auth_enabled(cluster_spec):
         raise _Invalid("The RayService spec is invalid: K8s token auth mode is currently not supported for RayService")
     try:
         _check_raycluster_spec(cluster_spec, service.annotations, config)
@@ -1459,7 +1293,7 @@ def _check_rayservice_spec(service: RayService, config: OperatorConfig) -> None:
             "The RayService spec is invalid: Spec.RayClusterDeletionDelaySeconds should be a non-negative "
             f"integer, got {delay}"
         )
-    if config.gate("RayServiceIncrementalUpgrade") and upgrade_type == _INCREMENTAL_UPGRADE:
+    if config.gate(GATE_INCREMENTAL_UPGRADE) and upgrade_type == _INCREMENTAL_UPGRADE:
         try:
             _check_cluster_upgrade_options(service)
         except _Invalid as exc:

@@ -103,11 +103,6 @@ class WorkQueue(Generic[K]):
         """Reset ``key``'s backoff after a success."""
         self._failures.pop(key, None)
 
-    def discard(self, key: K) -> None:
-        """Drop pending delayed adds and backoff for a key whose object is gone."""
-        self._due.pop(key, None)
-        self._failures.pop(key, None)
-
     def _promote_due(self) -> float | None:
         """Move due delayed keys to ready; return seconds until the next one (or None)."""
         now = time.monotonic()

@@ -59,7 +59,8 @@ def test_basic_cluster_becomes_ready_with_kuberay_children_status_and_events(
 
     # Status: counts, resources, head info, endpoints, generation.
     assert status["state"] == "ready"
-    assert status["observedGeneration"] == rc["metadata"]["generation"]
+    assert rc["metadata"]["generation"] == 1  # the operator never writes spec
+    assert status["observedGeneration"] == 1
     assert (status["readyWorkerReplicas"], status["availableWorkerReplicas"]) == (3, 3)
     assert (status["desiredWorkerReplicas"], status["minWorkerReplicas"], status["maxWorkerReplicas"]) == (3, 0, 50)
     assert (status["desiredCPU"], status["desiredMemory"]) == ("400m", "512Mi")
@@ -531,12 +532,72 @@ def test_gcs_ft_redis_cleanup_finalizer_runs_a_cleanup_job_on_deletion(
     assert notes == [f"Created Redis cleanup Job {namespace}/ft-redis-cleanup"]
 
 
+def test_gcs_ft_finalizer_waits_for_an_unfinished_cleanup_job_then_is_forced_after_the_timeout(
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess
+) -> None:
+    manifest = raycluster_manifest("stuck", replicas=0, gcsFaultToleranceOptions={"redisAddress": "redis:6379"})
+    manifest["metadata"]["annotations"] = {"ray.io/gcs-ft-deletion-timeout": "8"}
+    create(kube_cluster, namespace, manifest)
+    wait_ready(kube_cluster, namespace, "stuck", 0)
+    # A cleanup Job that never finishes (suspended): the operator must find it and wait for it.
+    stuck_job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": "stuck-redis-cleanup",
+            "labels": {"ray.io/cluster": "stuck", "ray.io/node-type": "redis-cleanup"},
+        },
+        "spec": {
+            "suspend": True,
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "none"}]}},
+        },
+    }
+    create(kube_cluster, namespace, stuck_job)
+    kube_cluster.kubectl("-n", namespace, "delete", "raycluster", "stuck", "--wait=false")
+
+    def waiting() -> bool:
+        rc = raycluster(kube_cluster, namespace, "stuck")
+        return rc is not None and rc["metadata"].get("finalizers") == ["ray.io/gcs-ft-redis-cleanup-finalizer"]
+
+    stays(waiting, seconds=4, what="the finalizer held while the cleanup Job runs")
+    assert not events(kube_cluster, namespace, "CreatedRedisCleanupJob")  # the existing Job was used
+    wait_until(lambda: raycluster(kube_cluster, namespace, "stuck") is None, timeout=30, what="forced removal")
+    (forced,) = events(kube_cluster, namespace, "ForceDeletedStuckCluster", "Warning")
+    assert forced["note"].startswith("Force-removed GCS FT finalizer after ")
+    assert forced["note"].endswith('due to Redis cleanup timeout; Redis storage namespace "" may need manual cleanup')
+
+
 # --------------------------------------------------------------------------- metrics
 
 
 def _metric_lines(text: str, family: str, **labels: str) -> list[str]:
     wanted = [f'{k}="{v}"' for k, v in labels.items()]
     return [line for line in text.splitlines() if line.startswith(family + "{") and all(w in line for w in wanted)]
+
+
+def _reconciles(operator: OperatorProcess) -> float:
+    status, text = operator.get(operator.metrics_url)
+    assert status == 200
+    return sum(float(line.rsplit(" ", 1)[1]) for line in _metric_lines(text, "controller_runtime_reconcile_total"))
+
+
+def test_status_is_not_rewritten_when_nothing_changed(
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess
+) -> None:
+    create(kube_cluster, namespace, raycluster_manifest("quiet", replicas=1))
+    wait_ready(kube_cluster, namespace, "quiet", 1)
+    stays(lambda: True, 1.0, "settling")
+    version = raycluster(kube_cluster, namespace, "quiet")["metadata"]["resourceVersion"]  # type: ignore[index]
+    before = _reconciles(ray_operator)
+    # A pod event makes the operator reconcile; nothing about the cluster changes.
+    worker = workers(kube_cluster, namespace, "quiet")[0]["metadata"]["name"]
+    kube_cluster.kubectl("-n", namespace, "label", "pod", worker, "poke=1")
+    wait_until(lambda: _reconciles(ray_operator) > before, what="a reconcile after the pod event")
+    stays(
+        lambda: raycluster(kube_cluster, namespace, "quiet")["metadata"]["resourceVersion"] == version,  # type: ignore[index]
+        2.0,
+        "no status write",
+    )
 
 
 def test_provisioned_duration_and_cluster_info_metrics(

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import container, create, events, get_json, raycluster_manifest, wait_ready, wait_until
+from helpers import (
+    container,
+    create,
+    events,
+    get_json,
+    heads,
+    names_of,
+    patch_raycluster,
+    ray_pods,
+    raycluster_manifest,
+    set_worker_replicas,
+    wait_ready,
+    wait_until,
+)
 from operator_process import OperatorProcess
 from ray_operator.localcluster.cluster import LocalCluster
 
 pytestmark = pytest.mark.cluster
+
+RECREATE_HASH = "ray.io/upgrade-strategy-recreate-hash"
 
 
 def test_ingress_is_created_and_follows_cluster_annotations(
@@ -33,7 +48,9 @@ def test_ingress_is_created_and_follows_cluster_annotations(
     assert (rule["path"], rule["pathType"]) == ("/ray", "Exact")
     assert rule["backend"]["service"] == {"name": "ing-head-svc", "port": {"number": 8265}}
     assert ingress["metadata"]["ownerReferences"][0]["uid"] == cluster["metadata"]["uid"]
-    assert events(kube_cluster, namespace, "CreatedIngress")
+    assert [e["note"] for e in events(kube_cluster, namespace, "CreatedIngress")] == [
+        f"Created ingress {namespace}/ing-head-ingress"
+    ]
 
     # Unlike Services, the Ingress is kept in line with the cluster (KubeRay updates it too).
     kube_cluster.kubectl("-n", namespace, "annotate", "raycluster", "ing", "team=b", "--overwrite")
@@ -43,7 +60,9 @@ def test_ingress_is_created_and_follows_cluster_annotations(
         return bool(current["metadata"].get("annotations", {}).get("team") == "b")
 
     wait_until(updated, timeout=30, what="the Ingress to follow the new annotation")
-    assert events(kube_cluster, namespace, "UpdatedIngress")
+    assert [e["note"] for e in events(kube_cluster, namespace, "UpdatedIngress")] == [
+        f"Updated ingress {namespace}/ing-head-ingress"
+    ]
 
 
 def test_serve_service_on_annotation(kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess) -> None:
@@ -72,46 +91,29 @@ def test_recreate_upgrade_strategy_replaces_pods_on_spec_change_only(
     manifest = raycluster_manifest("upg", replicas=1, upgradeStrategy={"type": "Recreate"})
     create(kube_cluster, namespace, manifest)
     wait_ready(kube_cluster, namespace, "upg", 1)
-    before = {p["metadata"]["name"] for p in get_json(kube_cluster, "-n", namespace, "pods")["items"]}
-    head = next(p for p in get_json(kube_cluster, "-n", namespace, "pods")["items"] if "head" in p["metadata"]["name"])
-    old_hash = head["metadata"]["annotations"]["ray.io/upgrade-strategy-recreate-hash"]
+    before = names_of(ray_pods(kube_cluster, namespace, "upg"))
+    old_hash = heads(kube_cluster, namespace, "upg")[0]["metadata"]["annotations"][RECREATE_HASH]
 
     # Replicas are not part of the hash: scaling keeps every existing pod.
-    kube_cluster.kubectl(
-        "-n",
-        namespace,
-        "patch",
-        "raycluster",
-        "upg",
-        "--type=json",
-        "-p",
-        '[{"op": "replace", "path": "/spec/workerGroupSpecs/0/replicas", "value": 2}]',
-    )
+    set_worker_replicas(kube_cluster, namespace, "upg", 2)
     wait_ready(kube_cluster, namespace, "upg", 2)
-    after_scale = {p["metadata"]["name"] for p in get_json(kube_cluster, "-n", namespace, "pods")["items"]}
+    after_scale = names_of(ray_pods(kube_cluster, namespace, "upg"))
     assert before < after_scale
 
     # A template change recreates all pods, with the new hash on the head.
-    kube_cluster.kubectl(
-        "-n",
-        namespace,
-        "patch",
-        "raycluster",
-        "upg",
-        "--type=json",
-        "-p",
-        '[{"op": "add", "path": "/spec/headGroupSpec/template/spec/containers/0/env", '
-        '"value": [{"name": "CHANGED", "value": "1"}]}]',
-    )
+    path = "/spec/headGroupSpec/template/spec/containers/0/env"
+    env = [{"op": "add", "path": path, "value": [{"name": "CHANGED", "value": "1"}]}]
+    patch_raycluster(kube_cluster, namespace, "upg", env, type_="json")
 
     def recreated() -> bool:
-        pods = get_json(kube_cluster, "-n", namespace, "pods")["items"]
-        names = {p["metadata"]["name"] for p in pods}
-        return len(pods) == 3 and not names & after_scale
+        pods = ray_pods(kube_cluster, namespace, "upg")
+        return len(pods) == 3 and not names_of(pods) & after_scale
 
     wait_until(recreated, timeout=30, what="all pods recreated")
     wait_ready(kube_cluster, namespace, "upg", 2)
-    head = next(p for p in get_json(kube_cluster, "-n", namespace, "pods")["items"] if "head" in p["metadata"]["name"])
-    assert head["metadata"]["annotations"]["ray.io/upgrade-strategy-recreate-hash"] != old_hash
+    head = heads(kube_cluster, namespace, "upg")[0]
+    assert head["metadata"]["annotations"][RECREATE_HASH] != old_hash
     assert {"name": "CHANGED", "value": "1"} in head["spec"]["containers"][0]["env"]
-    assert events(kube_cluster, namespace, "DeletedPod")
+    assert [e["note"] for e in events(kube_cluster, namespace, "DeletedPod")] == [
+        f"Deleted all Pods for RayCluster {namespace}/upg due to spec change with Recreate upgradeStrategy"
+    ]

@@ -57,6 +57,22 @@ CASES: dict[str, tuple[Callable[[dict[str, Any]], None], str, list[dict[str, Any
 }
 
 
+def _wait_reported(
+    cluster: LocalCluster, namespace: str, name: str, condition_type: str, event_reason: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Wait for condition ``condition_type=True`` and Warning events ``event_reason``; return both."""
+
+    def reported() -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        rc = raycluster(cluster, namespace, name)
+        found = events(cluster, namespace, event_reason, "Warning")
+        return (rc, found) if condition_is(rc, condition_type, "True") and found else None
+
+    result: tuple[dict[str, Any], list[dict[str, Any]]] = wait_until(
+        reported, what=f"{condition_type} condition and {event_reason} event"
+    )
+    return result
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_invalid_spec_is_reported_and_fixing_it_clears_the_report(
     case: str, kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess
@@ -66,12 +82,7 @@ def test_invalid_spec_is_reported_and_fixing_it_clears_the_report(
     break_spec(manifest)
     create(kube_cluster, namespace, manifest)
 
-    def reported() -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-        rc = raycluster(kube_cluster, namespace, "bad")
-        found = events(kube_cluster, namespace, "InvalidRayClusterSpec", "Warning")
-        return (rc, found) if condition_is(rc, "ValidationFailed", "True") and found else None
-
-    rc, found = wait_until(reported, what="ValidationFailed condition and InvalidRayClusterSpec event")
+    rc, found = _wait_reported(kube_cluster, namespace, "bad", "ValidationFailed", "InvalidRayClusterSpec")
     cond = condition(rc, "ValidationFailed")
     assert cond is not None
     assert (cond["reason"], cond["message"]) == ("InvalidRayClusterSpec", message)
@@ -99,12 +110,7 @@ def test_mistyped_pod_template_field_fails_the_strict_pod_create_and_is_reported
     # Admission keeps the free-form template as written.
     assert created["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["imagePullPolize"] == "Always"
 
-    def reported() -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-        rc = raycluster(kube_cluster, namespace, "typo")
-        found = events(kube_cluster, namespace, "FailedToCreateHeadPod", "Warning")
-        return (rc, found) if condition_is(rc, "ReplicaFailure", "True") and found else None
-
-    rc, found = wait_until(reported, what="ReplicaFailure condition and FailedToCreateHeadPod event")
+    rc, found = _wait_reported(kube_cluster, namespace, "typo", "ReplicaFailure", "FailedToCreateHeadPod")
     cond = condition(rc, "ReplicaFailure")
     assert cond is not None
     assert cond["reason"] == "FailedCreateHeadPod"

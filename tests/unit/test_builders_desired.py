@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ray_operator.builders import desired, gcs_ft
-from ray_operator.builders.pods import should_delete_pod
+from ray_operator.builders.pods import delete_reason, should_delete_pod
 from ray_operator.config import OperatorConfig
 from ray_operator.models import RayCluster, WorkerGroupSpec
 
@@ -35,11 +35,6 @@ def test_group_desired(fields: dict[str, Any], replicas: int, pods: int) -> None
     group = _group(**fields)
     assert desired.group_desired_replicas(group) == replicas
     assert desired.group_desired_pods(group) == pods
-
-
-def test_hosts_per_replica() -> None:
-    assert desired.hosts_per_replica(_group(numOfHosts=0)) == 1
-    assert desired.hosts_per_replica(_group(numOfHosts=4)) == 4
 
 
 def _cluster(groups: list[dict[str, Any]], head_resources: dict[str, Any] | None = None) -> RayCluster:
@@ -109,14 +104,17 @@ def _pod(phase: str, restart: str, terminated: bool) -> dict[str, Any]:
     ],
 )
 def test_should_delete_pod(phase: str, restart: str, terminated: bool, delete: bool) -> None:
-    result, reason = should_delete_pod(_pod(phase, restart, terminated))
-    assert result is delete
-    assert reason
+    pod = _pod(phase, restart, terminated)
+    assert should_delete_pod(pod) is delete
+    reason = delete_reason(pod)
+    if delete:
+        assert "will delete" in reason
+    else:
+        assert "will delete" not in reason
 
 
 def test_should_delete_pod_reason_for_terminal_phase() -> None:
-    _, reason = should_delete_pod(_pod("Failed", "Always", False))
-    assert reason == (
+    assert delete_reason(_pod("Failed", "Always", False)) == (
         "The worker Pod p status is Failed which is a terminal state. "
         "KubeRay will delete the Pod and create new Pods in the next reconciliation if necessary."
     )
@@ -140,6 +138,28 @@ def test_redis_cleanup_helpers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [
+        ("42", 42),
+        ("+42", 42),
+        ("0", 300),
+        ("-1", 300),
+        ("5_0", 300),  # Python's int() accepts digit separators, Go's strconv.Atoi does not
+        (" 7", 300),  # nor surrounding whitespace
+        ("7\n", 300),
+        ("\u0663", 300),  # nor non-ASCII digits (ARABIC-INDIC DIGIT THREE)
+        ("1.5", 300),
+        ("", 300),
+        ("9223372036854775808", 300),  # out of int64 range
+    ],
+)
+def test_deletion_timeout_is_parsed_like_go_atoi(raw: str, seconds: int) -> None:
+    body = _cluster([]).to_body()
+    body["metadata"]["annotations"] = {"ray.io/gcs-ft-deletion-timeout": raw}
+    assert gcs_ft.deletion_timeout_seconds(RayCluster.from_body(body)) == seconds
+
+
+@pytest.mark.parametrize(
     ("conditions", "finished"),
     [
         ([], None),
@@ -158,12 +178,12 @@ def test_terminated_state_is_described_like_go() -> None:
     pod["status"]["containerStatuses"][1]["state"]["terminated"].update(
         startedAt="2024-05-01T10:00:00Z", finishedAt="2024-05-01T10:05:30Z", containerID="containerd://abc"
     )
-    _, reason = should_delete_pod(pod)
-    assert reason == (
+    assert delete_reason(pod) == (
         "The Pod status of the worker Pod p is Running, and the Ray container terminated status is "
         "&ContainerStateTerminated{ExitCode:1,Signal:0,Reason:Error,Message:,StartedAt:2024-05-01 10:00:00 +0000 UTC,"
         "FinishedAt:2024-05-01 10:05:30 +0000 UTC,ContainerID:containerd://abc,}. "
         "The container is unable to restart due to its restart policy Never, so KubeRay will delete it."
     )
-    _, reason = should_delete_pod(_pod("Running", "Never", False))
-    assert reason.endswith("The Pod status is Running, and the Ray container terminated status is nil.")
+    assert delete_reason(_pod("Running", "Never", False)).endswith(
+        "The Pod status is Running, and the Ray container terminated status is nil."
+    )

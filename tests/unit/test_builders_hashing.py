@@ -11,6 +11,7 @@ import pytest
 from ray_operator.builders import hashing
 from ray_operator.builders.gojson import apply_crd_defaults, go_float, go_float_map, go_marshal, go_string
 from ray_operator.models import RayCluster
+from unit.test_builders_parity import EXPECTED, SCENARIOS
 
 
 @pytest.mark.parametrize(
@@ -61,66 +62,11 @@ def test_crd_defaults_only_inside_present_objects() -> None:
 
 
 def _body() -> dict[str, Any]:
-    return {
-        "metadata": {"name": "raycluster-kuberay", "namespace": "default"},
-        "spec": {
-            "rayVersion": "2.46.0",
-            "headGroupSpec": {
-                "rayStartParams": {},
-                "template": {
-                    "spec": {
-                        "containers": [
-                            {
-                                "name": "ray-head",
-                                "image": "rayproject/ray:2.46.0",
-                                "resources": {
-                                    "limits": {"cpu": "1", "memory": "2G"},
-                                    "requests": {"cpu": "1", "memory": "2G"},
-                                },
-                                "ports": [
-                                    {"containerPort": 6379, "name": "gcs-server"},
-                                    {"containerPort": 8265, "name": "dashboard"},
-                                    {"containerPort": 10001, "name": "client"},
-                                ],
-                            }
-                        ]
-                    }
-                },
-            },
-            "workerGroupSpecs": [
-                {
-                    "groupName": "workergroup",
-                    "replicas": 1,
-                    "minReplicas": 1,
-                    "maxReplicas": 5,
-                    "numOfHosts": 1,
-                    "rayStartParams": {},
-                    "template": {
-                        "spec": {
-                            "containers": [
-                                {
-                                    "name": "ray-worker",
-                                    "image": "rayproject/ray:2.46.0",
-                                    "resources": {
-                                        "limits": {"cpu": "1", "memory": "1G"},
-                                        "requests": {"cpu": "1", "memory": "1G"},
-                                    },
-                                }
-                            ]
-                        }
-                    },
-                }
-            ],
-        },
-    }
+    """The parity suite's "plain" RayCluster, whose hash KubeRay computed (``EXPECTED["plain"]["hash"]``)."""
+    return copy.deepcopy(SCENARIOS["plain"]["cluster"])
 
 
-#: KubeRay's hash of ``_body()`` as stored through KubeRay's CRD.
-SAMPLE_HASH = "DKOG1TC750R962IP190O11650HD261QJ"
-
-
-def test_recreate_hash_matches_kuberay() -> None:
-    assert hashing.recreate_hash(RayCluster.from_body(_body())) == SAMPLE_HASH
+SAMPLE_HASH: str = EXPECTED["plain"]["hash"]
 
 
 def test_hash_ignores_scaling_and_scheduling_fields() -> None:
@@ -146,8 +92,6 @@ def test_hash_is_computed_on_a_copy() -> None:
     assert spec == body["spec"]
 
 
-def test_rayservice_variant_ignores_suspend() -> None:
-    spec = _body()["spec"]
-    suspended = {**spec, "suspend": True}
+def test_suspend_is_part_of_the_hash() -> None:
+    suspended = {**_body()["spec"], "suspend": True}
     assert hashing.hash_without_replicas_and_workers_to_delete(suspended) != SAMPLE_HASH
-    assert hashing.hash_without_replicas_and_workers_to_delete(suspended, mute_suspend=True) == SAMPLE_HASH

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ray_operator.builders import names
+from ray_operator.models import RayCluster
 
 
 @pytest.mark.parametrize(
@@ -71,13 +72,10 @@ def test_other_object_names() -> None:
     assert names.ingress_name("rc") == "rc-head-ingress"
     assert names.redis_cleanup_job_name("rc") == "rc-redis-cleanup"
     assert names.redis_cleanup_job_name("r" * 60) == ("r" * 60 + "-redis-cleanup")[-63:]
-    assert names.route_name("rc", "default") == "rc-head-route"
-    assert names.route_name("a" * 45, "namespace") == ("a" * 45 + "-head-route")[:42]
     assert names.identifier("rc", "head") == "rc-head"
     assert names.auth_secret_name("rc", None) == "rc"
     assert names.auth_secret_name("rc", "mine") == "mine"
     assert names.gcs_storage_pvc_name("rc", None) == "rc-gcs-pvc"
-    assert names.tls_secret_name("rc", "worker") == "ray-worker-secret-rc"
 
 
 def test_head_port_and_creator() -> None:
@@ -89,10 +87,29 @@ def test_head_port_and_creator() -> None:
 
 
 def test_replica_names() -> None:
-    assert names.worker_replica_name("tpu", "abcde") == "tpu-abcde"
     generated = names.worker_replica_name("tpu")
     assert generated.startswith("tpu-") and len(generated) == 9
     assert set(generated[4:]) <= set(names.RANDOM_ALPHABET)
+
+
+def _cluster() -> RayCluster:
+    head = {"rayStartParams": {}, "template": {"spec": {"containers": [{"name": "ray-head"}]}}}
+    return RayCluster.from_body(
+        {"metadata": {"name": "rc", "namespace": "ns", "uid": "uid-1"}, "spec": {"headGroupSpec": head}}
+    )
+
+
+def test_child_metadata() -> None:
+    labels = {"ray.io/cluster": "rc"}
+    metadata = names.child_metadata(_cluster(), "child", labels)
+    assert metadata == {
+        "name": "child",
+        "namespace": "ns",
+        "labels": {"ray.io/cluster": "rc"},
+        "ownerReferences": [names.controller_reference("rc", "uid-1")],
+    }
+    assert metadata["labels"] is not labels
+    assert "ownerReferences" not in names.child_metadata(_cluster(), "child", labels, owned=False)
 
 
 def test_controller_reference() -> None:

@@ -13,26 +13,6 @@ GCS = "wget --tries 1 -T 10 -q -O- http://localhost:8265/api/gcs_healthz | grep 
 
 
 @pytest.mark.parametrize(
-    ("text", "parsed"),
-    [
-        ("2.53.0", (2, 53, 0)),
-        ("2.53", (2, 53)),
-        ("v2.9.3", (2, 9, 3)),
-        (" 2.10.0-rc1", (2, 10, 0)),
-        ("2.53.0.dev0", (2, 53, 0)),
-        ("0.9", (0, 9)),
-        ("2", None),
-        ("nightly", None),
-        ("", None),
-        ("02.53.0", None),
-        ("2.53.0\n", None),
-    ],
-)
-def test_parse_generic_version(text: str, parsed: tuple[int, ...] | None) -> None:
-    assert probes.parse_generic_version(text) == parsed
-
-
-@pytest.mark.parametrize(
     ("version", "unified"),
     [
         ("2.53.0", True),
@@ -41,6 +21,8 @@ def test_parse_generic_version(text: str, parsed: tuple[int, ...] | None) -> Non
         ("3.0", True),
         ("2.52.9", False),
         ("nightly", False),
+        ("\v2.53.0", False),  # Go's RE2 "\\s" does not match a vertical tab
+        (" 2.53.0", True),
         (None, False),
     ],
 )
@@ -80,6 +62,23 @@ def test_custom_and_invalid_ports() -> None:
     assert "http://localhost:8365/api/gcs_healthz" in command
     container = _inject({}, "head", **{"dashboard-agent-listen-port": "invalid", "dashboard-port": " 1"})
     assert container["readinessProbe"]["exec"]["command"][2] == f"{RAYLET} && {GCS}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "port"),
+    [
+        ("8266", 8266),
+        ("+8266", 8266),  # strconv.ParseInt accepts a sign
+        ("2147483647", 2147483647),
+        ("2147483648", 52365),  # not an int32
+        ("8_266", 52365),  # Python's int() would accept these three
+        (" 8266", 52365),
+        ("\u0668\u0662\u0666\u0666", 52365),
+    ],
+)
+def test_ports_are_parsed_like_go_parse_int32(raw: str, port: int) -> None:
+    container = _inject({}, "worker", **{"dashboard-agent-listen-port": raw})
+    assert f"http://localhost:{port}/api/local_raylet_healthz" in container["livenessProbe"]["exec"]["command"][2]
 
 
 def test_rayservice_worker_readiness_checks_the_serve_proxy() -> None:

@@ -95,18 +95,6 @@ def test_serve_and_headless_switches() -> None:
     assert services.needs_headless_worker_service(other)
 
 
-def test_lookup_helpers() -> None:
-    cluster = _cluster([{"containerPort": 8001, "name": "serve"}])
-    assert services.serve_port(cluster) == 8001
-    assert services.head_service_lookup_labels(cluster) == {
-        "ray.io/cluster": "rc",
-        "ray.io/node-type": "head",
-        "ray.io/identifier": "rc-head",
-    }
-    assert services.head_service_port({"spec": {"ports": [{"name": "dashboard", "port": 8265}]}}, "dashboard") == 8265
-    assert services.head_service_port({"spec": {}}, "dashboard") is None
-
-
 def _ingress_cluster(**annotations: str) -> RayCluster:
     body = _cluster(enableIngress=True).to_body()
     body["metadata"]["annotations"] = annotations

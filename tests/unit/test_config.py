@@ -22,7 +22,6 @@ ENV_NAMES = (
     "ENABLE_DETERMINISTIC_HEAD_POD_NAME",
     "ENABLE_RANDOM_POD_DELETE",
     "ENABLE_GCS_FT_REDIS_CLEANUP",
-    "USE_INGRESS_ON_OPENSHIFT",
     "RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV",
     "WATCH_NAMESPACE",
     "METRICS_ADDR",
@@ -43,7 +42,6 @@ OPT_IN = {
     "ENABLE_LOGIN_SHELL": "enable_login_shell",
     "ENABLE_DETERMINISTIC_HEAD_POD_NAME": "enable_deterministic_head_pod_name",
     "ENABLE_RANDOM_POD_DELETE": "enable_random_pod_delete",
-    "USE_INGRESS_ON_OPENSHIFT": "use_ingress_on_openshift",
 }
 OPT_OUT = {
     "ENABLE_INIT_CONTAINER_INJECTION": "enable_init_container_injection",

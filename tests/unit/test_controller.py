@@ -109,7 +109,7 @@ async def test_exceptions_back_off_and_are_retried(make_controller: ControllerFa
     assert controller.alive()  # a failing reconcile does not kill the worker
     # The success forgot the failures: the next backoff starts from the base again.
     assert controller.queue.add_rate_limited(B) == 0.02
-    controller.queue.discard(B)
+    controller.queue.forget(B)
     assert controller.queue.add_rate_limited(A) == 0.02
 
 

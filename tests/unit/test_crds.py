@@ -67,10 +67,6 @@ def test_check_mode_detects_stale_files(tmp_path: Path, capsys: pytest.CaptureFi
     assert crdgen.main(["--check", str(tmp_path)]) == 1
 
 
-def test_generation_is_deterministic() -> None:
-    assert crdgen.generate() == crdgen.generate()
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_crd_fits_in_the_last_applied_annotation(kind: str) -> None:
     """kubectl's client-side apply copies the object into an annotation capped at 256 KiB; KubeRay's

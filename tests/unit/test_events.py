@@ -59,7 +59,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     return fake
 
 
-def recorder(kube: FakeKube | None, monkeypatch: pytest.MonkeyPatch) -> EventRecorder:
+def recorder(kube: FakeKube, monkeypatch: pytest.MonkeyPatch) -> EventRecorder:
     monkeypatch.setenv("POD_NAME", "ray-operator-abc")
     return EventRecorder(cast(k8s.KubeClient, kube), "raycluster-controller")
 
@@ -222,24 +222,6 @@ async def test_real_clock_event_time_format(monkeypatch: pytest.MonkeyPatch) -> 
     rec = recorder(kube, monkeypatch)
     await rec.normal(CLUSTER, "R", events.CREATE, "n")
     assert MICRO_TIME.fullmatch(kube.creates[0][1]["eventTime"])
-
-
-async def test_without_a_client_events_are_only_logged_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    rec = recorder(None, monkeypatch)
-    rec.keep_posted(2)
-    await rec.normal(CLUSTER, "A", events.CREATE, "1")
-    await rec.warning(CLUSTER, "B", events.DELETE, "2")
-    await rec.normal(CLUSTER, "C", events.UPDATE, "3")
-    assert rec.posted == [
-        {"reason": "B", "type": "Warning", "note": "2", "action": "Delete"},
-        {"reason": "C", "type": "Normal", "note": "3", "action": "Update"},
-    ]
-
-
-async def test_posted_is_empty_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    rec = recorder(None, monkeypatch)
-    await rec.normal(CLUSTER, "A", events.CREATE, "1")
-    assert rec.posted == []
 
 
 def test_reporting_instance_falls_back_to_hostname(monkeypatch: pytest.MonkeyPatch) -> None:

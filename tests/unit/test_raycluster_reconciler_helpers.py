@@ -38,11 +38,7 @@ def gates(**on: bool) -> OperatorConfig:
         ({"tlsOptions": {"enabled": True}}, gates(), None),  # gate off: KubeRay's validation speaks
         ({"tlsOptions": {"enabled": True}}, gates(RayClusterMTLS=True), "tlsOptions (mTLS) is not supported"),
         ({"tlsOptions": {"enabled": False}}, gates(RayClusterMTLS=True), None),
-        (
-            {"gcsFaultToleranceOptions": {"backend": "rocksdb"}},
-            gates(GCSFaultToleranceEmbeddedStorage=True),
-            "backend rocksdb is not supported",
-        ),
+        ({"gcsFaultToleranceOptions": {"backend": "rocksdb"}}, gates(GCSFaultToleranceEmbeddedStorage=True), None),
         ({"gcsFaultToleranceOptions": {"redisAddress": "r:6379"}}, gates(GCSFaultToleranceEmbeddedStorage=True), None),
         ({"networkPolicy": {}}, gates(RayClusterNetworkPolicy=True), "spec.networkPolicy is not supported"),
     ],

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ray_operator.stores import DictPodSource, IndexPodSource, ObjectStore, slim_pod, spec_changed
+from ray_operator.stores import IndexPodSource, ObjectStore, slim_pod, spec_changed
 
 FULL_POD: dict[str, Any] = {
     "apiVersion": "v1",
@@ -355,46 +355,13 @@ def pod(name: str, created: str, cluster_name: str = "c", namespace: str = "ns")
     }
 
 
-def test_dict_pod_source_orders_by_creation_time_then_name() -> None:
-    source = DictPodSource()
-    source.put(pod("w-z", "2024-01-01T00:00:02Z"))
-    source.put(pod("w-b", "2024-01-01T00:00:01Z"))
-    source.put(pod("w-a", "2024-01-01T00:00:01Z"))
-    source.put(pod("head", "2024-01-01T00:00:00Z"))
-    assert [p["metadata"]["name"] for p in source.pods_of("ns", "c")] == ["head", "w-a", "w-b", "w-z"]
-
-
-def test_dict_pod_source_groups_by_namespace_and_cluster_and_stores_slim_pods() -> None:
-    source = DictPodSource()
-    source.put(pod("a", "t1", cluster_name="c1"))
-    source.put(pod("b", "t1", cluster_name="c2"))
-    source.put(pod("c", "t1", cluster_name="c1", namespace="other"))
-    pods = source.pods_of("ns", "c1")
-    assert [p["metadata"]["name"] for p in pods] == ["a"]
-    assert pods[0] == slim_pod(pod("a", "t1", cluster_name="c1"))
-    assert source.pods_of("ns", "missing") == []
-
-
-def test_dict_pod_source_put_replaces_and_delete_removes() -> None:
-    source = DictPodSource()
-    source.put(pod("a", "t1"))
-    updated = pod("a", "t1")
-    updated["status"] = {"phase": "Running"}
-    source.put(updated)
-    assert [p["status"]["phase"] for p in source.pods_of("ns", "c")] == ["Running"]
-    source.delete("ns", "c", "a")
-    source.delete("ns", "c", "a")
-    source.delete("ns", "nope", "a")
-    assert source.pods_of("ns", "c") == []
-
-
 def test_index_pod_source() -> None:
     source = IndexPodSource()
-    assert not source.ready
     with pytest.raises(RuntimeError):
         source.pods_of("ns", "c")
     late, early = slim_pod(pod("late", "t2")), slim_pod(pod("early", "t1"))
-    source.index = {("ns", "c"): [late, early]}
-    assert source.ready
-    assert [p["metadata"]["name"] for p in source.pods_of("ns", "c")] == ["early", "late"]
+    same_time_b, same_time_a = slim_pod(pod("b", "t1")), slim_pod(pod("a", "t1"))
+    source.index = {("ns", "c"): [late, early, same_time_b, same_time_a]}
+    # Oldest first, ties by name: a stable order for scale decisions.
+    assert [p["metadata"]["name"] for p in source.pods_of("ns", "c")] == ["a", "b", "early", "late"]
     assert source.pods_of("ns", "other") == []

@@ -168,24 +168,3 @@ async def test_forget_resets_the_backoff() -> None:
     q.forget("a")
     assert q.add_rate_limited("a") == 0.5
     assert q.add_rate_limited("b") == 1.0  # other keys keep theirs
-
-
-async def test_discard_drops_delayed_adds_and_backoff() -> None:
-    q: WorkQueue[str] = WorkQueue("t", base_backoff=0.03, max_backoff=5.0)
-    q.add_rate_limited("a")
-    q.add_rate_limited("a")
-    q.add_after("b", 0.03)
-    q.discard("a")
-    assert q.delayed == 1
-    assert await get_within(q) == "b"
-    q.done("b")
-    await assert_nothing_within(q, 0.1)  # "a" never comes
-    assert q.add_rate_limited("a") == 0.03
-
-
-async def test_discard_leaves_a_ready_key_alone() -> None:
-    q: WorkQueue[str] = WorkQueue("t")
-    q.add("a")
-    q.discard("a")
-    assert len(q) == 1
-    assert await get_within(q) == "a"

@@ -11,7 +11,7 @@ import base64
 import secrets
 from typing import Any, Final
 
-from ray_operator.builders import names
+from ray_operator.builders import features, names
 from ray_operator.models import RayCluster
 
 TOKEN_KEY: Final = "auth_token"
@@ -27,7 +27,7 @@ def auth_secret_wanted(cluster: RayCluster) -> bool:
     options = cluster.spec.auth_options
     if options is None or options.mode == "disabled":
         return False
-    return not (options.enable_k8s_token_auth is True or options.secret_name)
+    return not (features.k8s_token_auth_enabled(cluster.spec) or options.secret_name)
 
 
 def auth_secret_name(cluster: RayCluster) -> str:
@@ -46,11 +46,6 @@ def build_auth_secret(cluster: RayCluster, token: str) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {
-            "name": names.check_name(cluster.name),
-            "namespace": cluster.namespace,
-            "labels": {names.LABEL_CLUSTER: cluster.name},
-            "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-        },
+        "metadata": names.child_metadata(cluster, names.check_name(cluster.name), {names.LABEL_CLUSTER: cluster.name}),
         "stringData": {TOKEN_KEY: token},
     }

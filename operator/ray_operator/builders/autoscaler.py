@@ -11,6 +11,7 @@ import copy
 from typing import Any, Final
 
 from ray_operator.builders import names
+from ray_operator.builders.containers import env_var, field_ref_env, fixed_resources
 from ray_operator.builders.raystart import bash_command
 from ray_operator.config import OperatorConfig
 from ray_operator.models import AutoscalerOptions, RayCluster
@@ -21,29 +22,8 @@ AUTOSCALER_START_COMMAND: Final = (
 AUTOSCALER_V2_ENV: Final = "RAY_enable_autoscaler_v2"
 
 
-def autoscaling_enabled(cluster: RayCluster) -> bool:
-    """``spec.enableInTreeAutoscaling: true``."""
-    return cluster.spec.enable_in_tree_autoscaling is True
-
-
-def autoscaler_version(cluster: RayCluster) -> str | None:
-    """``v1``/``v2`` when set explicitly in ``autoscalerOptions.version``, else ``None``."""
-    options = cluster.spec.autoscaler_options
-    return options.version if options is not None and options.version in ("v1", "v2") else None
-
-
-def field_ref_env(name: str, field_path: str) -> dict[str, Any]:
-    """An env var read from the Pod's own fields through the downward API."""
-    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
-
-
-def fixed_resources(cpu: str, memory: str) -> dict[str, Any]:
-    """Requests equal to limits, for the small helper containers the operator injects."""
-    return {"limits": {"cpu": cpu, "memory": memory}, "requests": {"cpu": cpu, "memory": memory}}
-
-
 def build_autoscaler_container(image: str, config: OperatorConfig) -> dict[str, Any]:
-    """The default autoscaler container, before user overrides and auth/TLS wiring."""
+    """The default autoscaler container, before user overrides and auth wiring."""
     container: dict[str, Any] = {
         "name": names.AUTOSCALER_CONTAINER_NAME,
         "imagePullPolicy": "IfNotPresent",
@@ -51,8 +31,8 @@ def build_autoscaler_container(image: str, config: OperatorConfig) -> dict[str, 
             field_ref_env("RAY_CLUSTER_NAME", f"metadata.labels['{names.LABEL_CLUSTER}']"),
             field_ref_env("RAY_CLUSTER_NAMESPACE", "metadata.namespace"),
             field_ref_env("RAY_HEAD_POD_NAME", "metadata.name"),
-            {"name": "KUBERAY_CRD_VER", "value": "v1"},
-            {"name": "KUBERAY_GEN_AUTOSCALER_START_CMD", "value": AUTOSCALER_START_COMMAND},
+            env_var("KUBERAY_CRD_VER", "v1"),
+            env_var("KUBERAY_GEN_AUTOSCALER_START_CMD", AUTOSCALER_START_COMMAND),
         ],
         "command": bash_command(login_shell=config.enable_login_shell),
         "args": [AUTOSCALER_START_COMMAND],
@@ -113,12 +93,9 @@ def build_service_account(cluster: RayCluster) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": {
-            "name": names.check_name(service_account_lookup_name(cluster)),
-            "namespace": cluster.namespace,
-            "labels": _rbac_labels(cluster),
-            "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-        },
+        "metadata": names.child_metadata(
+            cluster, names.check_name(service_account_lookup_name(cluster)), _rbac_labels(cluster)
+        ),
     }
 
 
@@ -127,12 +104,7 @@ def build_role(cluster: RayCluster) -> dict[str, Any]:
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "Role",
-        "metadata": {
-            "name": names.check_name(cluster.name),
-            "namespace": cluster.namespace,
-            "labels": _rbac_labels(cluster),
-            "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-        },
+        "metadata": names.child_metadata(cluster, names.check_name(cluster.name), _rbac_labels(cluster)),
         "rules": [
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "patch"]},
             {"apiGroups": [""], "resources": ["pods/resize"], "verbs": ["patch"]},
@@ -146,12 +118,7 @@ def build_role_binding(cluster: RayCluster) -> dict[str, Any]:
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "RoleBinding",
-        "metadata": {
-            "name": names.check_name(cluster.name),
-            "namespace": cluster.namespace,
-            "labels": _rbac_labels(cluster),
-            "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-        },
+        "metadata": names.child_metadata(cluster, names.check_name(cluster.name), _rbac_labels(cluster)),
         "subjects": [
             {
                 "kind": "ServiceAccount",

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from ray_operator.goparse import wrap_int32
 from ray_operator.models import RayCluster, WorkerGroupSpec
+from ray_operator.models.raycluster import INT32_MAX
 from ray_operator.quantity import TPU_RESOURCE, Quantity, pod_resources, sum_gpus, sum_resources
-
-INT32_MAX = 2**31 - 1
-
-
-def _int32(value: int) -> int:
-    """Wrap like Go int32 arithmetic."""
-    return (value + 2**31) % 2**32 - 2**31
 
 
 def _suspended(group: WorkerGroupSpec) -> bool:
@@ -36,12 +31,7 @@ def group_desired_replicas(group: WorkerGroupSpec) -> int:
 
 def group_desired_pods(group: WorkerGroupSpec) -> int:
     """Worker Pods the group should run: :func:`group_desired_replicas` x ``numOfHosts``."""
-    return _int32(group_desired_replicas(group) * group.num_of_hosts)
-
-
-def hosts_per_replica(group: WorkerGroupSpec) -> int:
-    """``numOfHosts``, with values below 1 treated as 1 (as the Pod reconcile does)."""
-    return max(group.num_of_hosts, 1)
+    return wrap_int32(group_desired_replicas(group) * group.num_of_hosts)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,10 +70,10 @@ def cluster_totals(cluster: RayCluster) -> ClusterTotals:
     minimum = 0
     maximum = 0
     for group in groups:
-        desired = _int32(desired + group_desired_pods(group))
+        desired = wrap_int32(desired + group_desired_pods(group))
         if _suspended(group):
             continue
-        minimum = _int32(minimum + _int32(group.min_replicas * group.num_of_hosts))
+        minimum = wrap_int32(minimum + wrap_int32(group.min_replicas * group.num_of_hosts))
         maximum += group.max_replicas * group.num_of_hosts
     resources = desired_resources(cluster)
     zero = Quantity.zero()

@@ -12,11 +12,12 @@ import copy
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ray_operator.builders import names
-from ray_operator.builders.autoscaler import fixed_resources
-from ray_operator.builders.pods import build_head_pod, gcs_ft_backend, gcs_ft_enabled, has_env
+from ray_operator.builders import features, names
+from ray_operator.builders.containers import append_env, env_var, fixed_resources, has_env
+from ray_operator.builders.pods import build_head_pod
 from ray_operator.builders.raystart import bash_command
 from ray_operator.config import OperatorConfig
+from ray_operator.goparse import parse_go_int
 from ray_operator.models import RayCluster
 from ray_operator.quantity import Quantity, parse_quantity
 
@@ -39,17 +40,17 @@ _SCRIPT_PREFIX: Final = (
 
 def needs_redis_cleanup(cluster: RayCluster, config: OperatorConfig) -> bool:
     """Whether the cleanup finalizer applies: Redis-backed GCS FT and cleanup not disabled."""
-    return config.enable_gcs_ft_redis_cleanup and gcs_ft_enabled(cluster) and gcs_ft_backend(cluster) == "redis"
+    return (
+        config.enable_gcs_ft_redis_cleanup
+        and features.gcs_ft_enabled(cluster.spec, cluster.annotations)
+        and features.gcs_ft_backend(cluster.spec) == features.GCS_FT_BACKEND_REDIS
+    )
 
 
 def deletion_timeout_seconds(cluster: RayCluster) -> int:
-    """Annotation ``ray.io/gcs-ft-deletion-timeout`` (positive integer seconds), else 300."""
-    raw = cluster.annotations.get(names.ANNOTATION_GCS_FT_DELETION_TIMEOUT, "")
-    try:
-        value = int(raw)
-    except ValueError:
-        return DEFAULT_DELETION_TIMEOUT_SECONDS
-    return value if value > 0 else DEFAULT_DELETION_TIMEOUT_SECONDS
+    """Annotation ``ray.io/gcs-ft-deletion-timeout`` (positive integer seconds, Go ``strconv.Atoi``), else 300."""
+    value = parse_go_int(cluster.annotations.get(names.ANNOTATION_GCS_FT_DELETION_TIMEOUT, ""))
+    return value if value is not None and value > 0 else DEFAULT_DELETION_TIMEOUT_SECONDS
 
 
 def cleanup_script(*, with_username: bool) -> str:
@@ -71,29 +72,19 @@ def build_redis_cleanup_job(cluster: RayCluster, config: OperatorConfig) -> dict
     metadata["labels"][names.LABEL_NODE_TYPE] = names.NODE_TYPE_REDIS_CLEANUP
     ray = spec["containers"][names.RAY_CONTAINER_INDEX]
     spec["containers"] = [ray]
-    if "initContainers" in spec:
-        # The cleanup Pod's IP never enters the TLS certificate, so waiting for it would block forever.
-        spec["initContainers"] = [c for c in spec["initContainers"] if c.get("name") != names.WAIT_TLS_CONTAINER_NAME]
-        if not spec["initContainers"]:
-            del spec["initContainers"]
     ray["command"] = bash_command(login_shell=config.enable_login_shell)
     ray["args"] = [cleanup_script(with_username=has_env(ray, "REDIS_USERNAME"))]
     ray.pop("livenessProbe", None)
     ray.pop("readinessProbe", None)
-    ray["env"] = [
-        *(ray.get("env") or []),
-        {"name": "RAY_redis_db_connect_retries", "value": "120"},
-        {"name": "RAY_redis_db_connect_wait_milliseconds", "value": "500"},
-    ]
+    append_env(
+        ray,
+        env_var("RAY_redis_db_connect_retries", "120"),
+        env_var("RAY_redis_db_connect_wait_milliseconds", "500"),
+    )
     ray["resources"] = fixed_resources("200m", "256Mi")
     spec["restartPolicy"] = "Never"
 
-    job_metadata: dict[str, Any] = {
-        "name": names.redis_cleanup_job_name(cluster.name),
-        "namespace": cluster.namespace,
-        "labels": dict(metadata["labels"]),
-        "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-    }
+    job_metadata = names.child_metadata(cluster, names.redis_cleanup_job_name(cluster.name), metadata["labels"])
     if metadata.get("annotations"):
         job_metadata["annotations"] = dict(metadata["annotations"])
     return {
@@ -130,7 +121,7 @@ def job_finished(job: Mapping[str, Any]) -> str | None:
 
 def gcs_storage_pvc_wanted(cluster: RayCluster) -> bool:
     """RocksDB-backed GCS FT without a user-provided claim: the operator manages the PVC."""
-    if not gcs_ft_enabled(cluster) or gcs_ft_backend(cluster) != "rocksdb":
+    if not features.gcs_ft_embedded(cluster.spec):
         return False
     options = cluster.spec.gcs_fault_tolerance_options
     storage = options.storage if options is not None else None
@@ -157,13 +148,12 @@ def build_gcs_storage_pvc(cluster: RayCluster) -> dict[str, Any]:
     }
     if storage is not None and storage.storage_class_name is not None:
         spec["storageClassName"] = storage.storage_class_name
-    metadata: dict[str, Any] = {
-        "name": names.gcs_storage_pvc_name(cluster.name, claim),
-        "namespace": cluster.namespace,
-        "labels": {names.LABEL_CLUSTER: cluster.name},
-    }
-    if not gcs_storage_retained(cluster):
-        metadata["ownerReferences"] = [names.controller_reference(cluster.name, cluster.uid)]
+    metadata = names.child_metadata(
+        cluster,
+        names.gcs_storage_pvc_name(cluster.name, claim),
+        {names.LABEL_CLUSTER: cluster.name},
+        owned=not gcs_storage_retained(cluster),
+    )
     return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": metadata, "spec": spec}
 
 

@@ -16,7 +16,6 @@ field) are encoded leniently instead of failing.
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 from collections.abc import Mapping
 from typing import Any, Final
@@ -45,14 +44,15 @@ def _mute_template(template: Any) -> None:
         spec.pop("schedulingGates", None)
 
 
-def hash_without_replicas_and_workers_to_delete(spec: Mapping[str, Any], *, mute_suspend: bool = False) -> str:
+def hash_without_replicas_and_workers_to_delete(spec: Mapping[str, Any]) -> str:
     """KubeRay's ``GenerateHashWithoutReplicasAndWorkersToDelete`` of a RayCluster spec body.
 
     Replicas, min/max replicas, ``workersToDelete``, tolerations, scheduling gates and
     ``upgradeStrategy`` are excluded: autoscalers and queueing systems (Kueue) change them without the
-    cluster needing new Pods. ``mute_suspend`` also drops ``suspend`` (RayService does that).
+    cluster needing new Pods. ``spec`` is not modified: :func:`apply_crd_defaults` returns new
+    containers for every struct on the paths changed below.
     """
-    body = apply_crd_defaults(copy.deepcopy(dict(spec)), SPEC_TYPE)
+    body = apply_crd_defaults(spec, SPEC_TYPE)
     head = body.get("headGroupSpec")
     if isinstance(head, dict):
         if head.get("rayStartParams") is None:
@@ -69,8 +69,6 @@ def hash_without_replicas_and_workers_to_delete(spec: Mapping[str, Any], *, mute
             group["scaleStrategy"].pop("workersToDelete", None)
         _mute_template(group.get("template"))
     body.pop("upgradeStrategy", None)
-    if mute_suspend:
-        body.pop("suspend", None)
     return go_json_hash(body, SPEC_TYPE)
 
 

@@ -1,4 +1,4 @@
-"""Ingress (or OpenShift Route) exposing the Ray dashboard of the head.
+"""Ingress exposing the Ray dashboard of the head (OpenShift Routes are not supported).
 
 Only built when ``headGroupSpec.enableIngress`` is true. Unlike most children, KubeRay keeps the
 Ingress in sync (labels, annotations, spec); :func:`ingress_update` computes the replacement.
@@ -64,12 +64,7 @@ def build_ingress(cluster: RayCluster) -> dict[str, Any]:
     ingress_class = cluster.annotations.get(names.ANNOTATION_INGRESS_CLASS)
     if ingress_class is not None:
         spec["ingressClassName"] = ingress_class
-    metadata: dict[str, Any] = {
-        "name": names.ingress_name(cluster.name),
-        "namespace": cluster.namespace,
-        "labels": _labels(cluster),
-        "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-    }
+    metadata = names.child_metadata(cluster, names.ingress_name(cluster.name), _labels(cluster))
     if annotations:
         metadata["annotations"] = annotations
     return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec}
@@ -97,29 +92,3 @@ def ingress_update(existing: Mapping[str, Any], desired: Mapping[str, Any]) -> d
         updated["spec"] = desired_spec
         changed = True
     return updated if changed else None
-
-
-def build_route(cluster: RayCluster) -> dict[str, Any]:
-    """OpenShift Route to the dashboard (used instead of an Ingress on OpenShift)."""
-    metadata: dict[str, Any] = {
-        "name": names.route_name(cluster.name, cluster.namespace),
-        "namespace": cluster.namespace,
-        "labels": _labels(cluster),
-        "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-    }
-    if cluster.annotations:
-        metadata["annotations"] = dict(cluster.annotations)
-    return {
-        "apiVersion": "route.openshift.io/v1",
-        "kind": "Route",
-        "metadata": metadata,
-        "spec": {
-            "to": {
-                "kind": "Service",
-                "name": names.head_service_name(cluster.name, cluster.spec.head_group_spec.head_service),
-                "weight": 100,
-            },
-            "port": {"targetPort": dashboard_port(cluster)},
-            "wildcardPolicy": "None",
-        },
-    }

@@ -9,7 +9,10 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ray_operator.models import RayCluster
 
 # --- label keys -----------------------------------------------------------------------------------
 LABEL_CLUSTER: Final = "ray.io/cluster"
@@ -73,7 +76,6 @@ PORT_NAME_SERVE: Final = "serve"
 RAY_CONTAINER_INDEX: Final = 0
 AUTOSCALER_CONTAINER_NAME: Final = "autoscaler"
 WAIT_GCS_READY_CONTAINER_NAME: Final = "wait-gcs-ready"
-WAIT_TLS_CONTAINER_NAME: Final = "wait-for-tls-ip-san"
 COLLECTOR_CONTAINER_NAME: Final = "ray-history-collector"
 
 _MAX_NAME_LENGTH = 50  # 63 minus "-worker-" and the 5 random characters of generateName
@@ -167,15 +169,6 @@ def ingress_name(cluster_name: str) -> str:
     return check_name(f"{cluster_name}-head-ingress")
 
 
-def route_name(cluster_name: str, namespace: str) -> str:
-    """OpenShift Route name: ``<cluster>-head-route`` cut to ``51 - len(namespace)``, then CheckName."""
-    name = f"{cluster_name}-head-route"
-    max_length = 51 - len(namespace)
-    if len(name) > max_length:
-        name = name[: max(max_length, 0)]
-    return check_name(name)
-
-
 def redis_cleanup_job_name(cluster_name: str) -> str:
     """``CheckLabel(<cluster>-redis-cleanup)``."""
     return check_label(f"{cluster_name}-redis-cleanup")
@@ -195,12 +188,6 @@ def auth_secret_name(cluster_name: str, secret_name: str | None) -> str:
 def gcs_storage_pvc_name(cluster_name: str, claim_name: str | None) -> str:
     """PVC of the embedded RocksDB GCS store: the user's claim or ``<cluster>-gcs-pvc``."""
     return claim_name or f"{cluster_name}-gcs-pvc"
-
-
-def tls_secret_name(cluster_name: str, node_type: str) -> str:
-    """cert-manager Secret mounted by head (``ray-head-secret-<c>``) or worker Pods."""
-    prefix = "ray-head-secret" if node_type == NODE_TYPE_HEAD else "ray-worker-secret"
-    return f"{prefix}-{cluster_name}"
 
 
 def head_port(head_ray_start_params: Mapping[str, str]) -> str:
@@ -231,9 +218,9 @@ def random_suffix(length: int = 5) -> str:
     return "".join(secrets.choice(RANDOM_ALPHABET) for _ in range(length))
 
 
-def worker_replica_name(group_name: str, suffix: str | None = None) -> str:
+def worker_replica_name(group_name: str) -> str:
     """Name shared by the hosts of one multi-host replica: ``<group>-<5 random chars>``."""
-    return f"{group_name}-{suffix if suffix is not None else random_suffix()}"
+    return f"{group_name}-{random_suffix()}"
 
 
 def controller_reference(cluster_name: str, cluster_uid: str) -> dict[str, Any]:
@@ -246,3 +233,17 @@ def controller_reference(cluster_name: str, cluster_uid: str) -> dict[str, Any]:
         "controller": True,
         "blockOwnerDeletion": True,
     }
+
+
+def owner_references(cluster: RayCluster) -> list[dict[str, Any]]:
+    """``ownerReferences`` of a child the RayCluster controls."""
+    return [controller_reference(cluster.name, cluster.uid)]
+
+
+def child_metadata(cluster: RayCluster, name: str, labels: Mapping[str, str], *, owned: bool = True) -> dict[str, Any]:
+    """``metadata`` of a child object: name, the cluster's namespace, labels and (unless
+    ``owned=False``) the cluster as controlling owner, so it is garbage-collected with it."""
+    metadata: dict[str, Any] = {"name": name, "namespace": cluster.namespace, "labels": dict(labels)}
+    if owned:
+        metadata["ownerReferences"] = owner_references(cluster)
+    return metadata

@@ -3,8 +3,9 @@
 The user's template is the base (deep-copied, never mutated); the operator then enforces what Ray
 needs: identity labels, the ``ray start`` command, environment, ports, shared-memory and log volumes,
 the ``wait-gcs-ready`` init container, probes, the autoscaler sidecar, GCS fault tolerance, auth and
-TLS wiring. Every step runs in KubeRay's order because the order is visible (env var order, which
-step sees which value). Container 0 is always the Ray container.
+the history-server collector (mTLS is not supported: the reconciler refuses ``tlsOptions``). Every
+step runs in KubeRay's order because the order is visible (env var order, which step sees which
+value). Container 0 is always the Ray container.
 """
 
 from __future__ import annotations
@@ -14,19 +15,29 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ray_operator.builders import names, probes, raystart
+from ray_operator.builders import auth, features, names, probes, raystart
 from ray_operator.builders.autoscaler import (
     AUTOSCALER_V2_ENV,
     apply_autoscaler_options,
-    autoscaler_version,
-    autoscaling_enabled,
     build_autoscaler_container,
-    field_ref_env,
-    fixed_resources,
     service_account_lookup_name,
 )
+from ray_operator.builders.containers import (
+    append,
+    append_env,
+    append_env_if_absent,
+    container_index,
+    copy_image_settings,
+    env_var,
+    field_ref_env,
+    fixed_resources,
+    has_env,
+    has_mount_named,
+    has_mount_path,
+    has_volume,
+)
 from ray_operator.builders.hashing import recreate_hash
-from ray_operator.config import OperatorConfig
+from ray_operator.config import GATE_HISTORY_SERVER, GATE_MULTI_HOST_INDEXING, OperatorConfig
 from ray_operator.models import RayCluster, WorkerGroupSpec
 
 SHARED_MEMORY_VOLUME: Final = "shared-mem"
@@ -37,8 +48,6 @@ GCS_STORAGE_VOLUME: Final = "gcs-storage"
 GCS_STORAGE_PATH: Final = "/data/gcs"
 RAY_TOKEN_VOLUME: Final = "ray-token"
 RAY_TOKEN_PATH: Final = "/var/run/secrets/ray.io/serviceaccount"
-TLS_VOLUME: Final = "ray-tls"
-TLS_PATH: Final = "/etc/ray/tls"
 WORKER_GCS_RECONNECT_TIMEOUT_S: Final = "600"
 LOCAL_HOST: Final = "127.0.0.1"
 EXPOSABLE_EVENT_TYPES: Final = (
@@ -46,49 +55,11 @@ EXPOSABLE_EVENT_TYPES: Final = (
     "DRIVER_JOB_DEFINITION_EVENT,DRIVER_JOB_LIFECYCLE_EVENT,ACTOR_DEFINITION_EVENT,ACTOR_LIFECYCLE_EVENT,"
     "NODE_DEFINITION_EVENT,NODE_LIFECYCLE_EVENT"
 )
-GATE_MULTI_HOST_INDEXING: Final = "RayMultiHostIndexing"
-GATE_MTLS: Final = "RayClusterMTLS"
-GATE_HISTORY_SERVER: Final = "RayClusterHistoryServer"
 
 _PROTECTED_LABELS: Final = frozenset({names.LABEL_NODE_TYPE, names.LABEL_GROUP, names.LABEL_CLUSTER})
 
 
-# --- small helpers on container dicts -------------------------------------------------------------
-
-
-def env_var(name: str, value: str = "", value_from: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A core/v1 EnvVar, leaving out empty fields as the API server would."""
-    env: dict[str, Any] = {"name": name}
-    if value:
-        env["value"] = value
-    if value_from:
-        env["valueFrom"] = copy.deepcopy(dict(value_from))
-    return env
-
-
-def has_env(container: Mapping[str, Any], name: str) -> bool:
-    return any(e.get("name") == name for e in container.get("env") or ())
-
-
-def append_env(container: dict[str, Any], *envs: dict[str, Any]) -> None:
-    container["env"] = [*(container.get("env") or []), *envs]
-
-
-def append_env_if_absent(container: dict[str, Any], name: str, value: str) -> None:
-    if not has_env(container, name):
-        append_env(container, env_var(name, value))
-
-
-def _has_mount_path(container: Mapping[str, Any], path: str) -> bool:
-    return any(m.get("mountPath") == path for m in container.get("volumeMounts") or ())
-
-
-def _has_volume(pod_spec: Mapping[str, Any], name: str) -> bool:
-    return any(v.get("name") == name for v in pod_spec.get("volumes") or ())
-
-
-def _append(mapping: dict[str, Any], key: str, *items: Any) -> None:
-    mapping[key] = [*(mapping.get(key) or []), *items]
+# --- volumes ----------------------------------------------------------------------------------------
 
 
 def _memory_size_limit(container: Mapping[str, Any]) -> Any:
@@ -105,60 +76,20 @@ def _add_empty_dir(
     container: dict[str, Any], pod_spec: dict[str, Any], name: str, path: str, *, in_memory: bool
 ) -> None:
     """Mount an emptyDir at ``path`` unless the container already mounts something there."""
-    if _has_mount_path(container, path):
+    if has_mount_path(container, path):
         return
-    if not _has_volume(pod_spec, name):
+    if not has_volume(pod_spec, name):
         empty_dir: dict[str, Any] = {}
         if in_memory:
             empty_dir["medium"] = "Memory"
             size = _memory_size_limit(container)
             if size is not None:
                 empty_dir["sizeLimit"] = size
-        _append(pod_spec, "volumes", {"name": name, "emptyDir": empty_dir})
-    _append(container, "volumeMounts", {"name": name, "mountPath": path})
+        append(pod_spec, "volumes", {"name": name, "emptyDir": empty_dir})
+    append(container, "volumeMounts", {"name": name, "mountPath": path})
 
 
-def _container_index(pod_spec: Mapping[str, Any], name: str) -> int:
-    for index, container in enumerate(pod_spec.get("containers") or ()):
-        if container.get("name") == name:
-            return index
-    return -1
-
-
-# --- cluster-level switches -----------------------------------------------------------------------
-
-
-def gcs_ft_enabled(cluster: RayCluster) -> bool:
-    """FT is on with ``gcsFaultToleranceOptions`` or the legacy annotation ``ray.io/ft-enabled: true``."""
-    legacy = cluster.annotations.get(names.ANNOTATION_FT_ENABLED, "").lower() == "true"
-    return legacy or cluster.spec.gcs_fault_tolerance_options is not None
-
-
-def gcs_ft_backend(cluster: RayCluster) -> str:
-    """``redis`` (also when unset) or ``rocksdb``."""
-    options = cluster.spec.gcs_fault_tolerance_options
-    return (options.backend if options is not None else None) or "redis"
-
-
-def auth_enabled(cluster: RayCluster) -> bool:
-    """Token auth is on only for ``authOptions.mode: token`` (an empty mode does not count)."""
-    options = cluster.spec.auth_options
-    return options is not None and options.mode == "token"
-
-
-def k8s_token_auth_enabled(cluster: RayCluster) -> bool:
-    options = cluster.spec.auth_options
-    return options is not None and options.enable_k8s_token_auth is True
-
-
-def tls_enabled(cluster: RayCluster, config: OperatorConfig) -> bool:
-    options = cluster.spec.tls_options
-    return config.gate(GATE_MTLS) and options is not None and options.enabled is True
-
-
-def _collector_enabled(cluster: RayCluster, config: OperatorConfig) -> bool:
-    options = cluster.spec.history_server_options
-    return config.gate(GATE_HISTORY_SERVER) and options is not None and options.collector_options is not None
+# --- cluster-level values -------------------------------------------------------------------------
 
 
 def head_fqdn(cluster: RayCluster, config: OperatorConfig) -> str:
@@ -167,34 +98,26 @@ def head_fqdn(cluster: RayCluster, config: OperatorConfig) -> str:
     return names.head_service_fqdn(service_name, cluster.namespace, config.cluster_domain)
 
 
-# --- auth, TLS and history server wiring ----------------------------------------------------------
+# --- auth and history server wiring ---------------------------------------------------------------
 
 
 def set_token_auth_env(container: dict[str, Any], cluster: RayCluster) -> None:
     """``RAY_AUTH_MODE=token`` plus either K8s-token settings or ``RAY_AUTH_TOKEN`` from the Secret."""
     append_env_if_absent(container, "RAY_AUTH_MODE", "token")
-    if k8s_token_auth_enabled(cluster):
+    if features.k8s_token_auth_enabled(cluster.spec):
         append_env_if_absent(container, "RAY_ENABLE_K8S_TOKEN_AUTH", "true")
-        if not any(m.get("name") == RAY_TOKEN_VOLUME for m in container.get("volumeMounts") or ()):
-            _append(
-                container,
-                "volumeMounts",
-                {"name": RAY_TOKEN_VOLUME, "mountPath": RAY_TOKEN_PATH, "readOnly": True},
-            )
+        if not has_mount_named(container, RAY_TOKEN_VOLUME):
+            append(container, "volumeMounts", {"name": RAY_TOKEN_VOLUME, "mountPath": RAY_TOKEN_PATH, "readOnly": True})
         return
     if not has_env(container, "RAY_AUTH_TOKEN"):
-        options = cluster.spec.auth_options
-        secret = names.auth_secret_name(cluster.name, options.secret_name if options is not None else None)
-        append_env(
-            container,
-            env_var("RAY_AUTH_TOKEN", value_from={"secretKeyRef": {"name": secret, "key": "auth_token"}}),
-        )
+        secret_ref = {"secretKeyRef": {"name": auth.auth_secret_name(cluster), "key": auth.TOKEN_KEY}}
+        append_env(container, env_var("RAY_AUTH_TOKEN", value_from=secret_ref))
 
 
 def _configure_token_auth(template_spec: dict[str, Any], cluster: RayCluster) -> None:
     set_token_auth_env(template_spec["containers"][names.RAY_CONTAINER_INDEX], cluster)
-    if k8s_token_auth_enabled(cluster) and not _has_volume(template_spec, RAY_TOKEN_VOLUME):
-        _append(
+    if features.k8s_token_auth_enabled(cluster.spec) and not has_volume(template_spec, RAY_TOKEN_VOLUME):
+        append(
             template_spec,
             "volumes",
             {
@@ -205,77 +128,6 @@ def _configure_token_auth(template_spec: dict[str, Any], cluster: RayCluster) ->
     for init in template_spec.get("initContainers") or ():
         if init.get("name") == names.WAIT_GCS_READY_CONTAINER_NAME:
             set_token_auth_env(init, cluster)
-
-
-def set_tls_env(container: dict[str, Any]) -> None:
-    """Ray TLS env vars and the read-only certificate mount (each only if missing)."""
-    for name, value in (
-        ("RAY_USE_TLS", "1"),
-        ("RAY_TLS_SERVER_CERT", f"{TLS_PATH}/tls.crt"),
-        ("RAY_TLS_SERVER_KEY", f"{TLS_PATH}/tls.key"),
-        ("RAY_TLS_CA_CERT", f"{TLS_PATH}/ca.crt"),
-    ):
-        append_env_if_absent(container, name, value)
-    mounts = container.get("volumeMounts") or ()
-    if not any(m.get("name") == TLS_VOLUME or m.get("mountPath") == TLS_PATH for m in mounts):
-        _append(container, "volumeMounts", {"name": TLS_VOLUME, "mountPath": TLS_PATH, "readOnly": True})
-
-
-_TLS_WAIT_SCRIPT: Final = "\n".join(
-    [
-        f'CERT="{TLS_PATH}/tls.crt"',
-        'if [ -z "${POD_IP}" ]; then',
-        "  POD_IP=$(hostname -i 2>/dev/null | awk '{print $1}')",
-        "fi",
-        "if ! command -v openssl >/dev/null 2>&1; then",
-        '  echo "openssl not found; cannot verify IP SAN" >&2',
-        "  exit 1",
-        "fi",
-        'echo "Waiting for TLS cert to include IP SAN for ${POD_IP}..."',
-        "while true; do",
-        '  if openssl x509 -in "${CERT}" -noout -text 2>/dev/null | grep -qE "IP Address:${POD_IP}([^0-9.]|$)"; then',
-        '    echo "TLS cert now includes IP SAN for ${POD_IP}"',
-        "    exit 0",
-        "  fi",
-        '  echo "IP SAN for ${POD_IP} not yet in cert, retrying in 5s..."',
-        "  sleep 5",
-        "done",
-    ]
-)
-
-
-def _configure_tls(template_spec: dict[str, Any], cluster: RayCluster, node_type: str) -> None:
-    """Mount the cert-manager Secret, export TLS env vars and wait until the cert has the Pod IP."""
-    if not _has_volume(template_spec, TLS_VOLUME):
-        secret = names.tls_secret_name(cluster.name, node_type)
-        _append(template_spec, "volumes", {"name": TLS_VOLUME, "secret": {"secretName": secret}})
-    ray = template_spec["containers"][names.RAY_CONTAINER_INDEX]
-    set_tls_env(ray)
-    for init in template_spec.get("initContainers") or ():
-        if init.get("name") == names.WAIT_GCS_READY_CONTAINER_NAME:
-            set_tls_env(init)
-    inits = template_spec.get("initContainers") or []
-    if any(init.get("name") == names.WAIT_TLS_CONTAINER_NAME for init in inits):
-        return
-    wait: dict[str, Any] = {
-        "name": names.WAIT_TLS_CONTAINER_NAME,
-        "command": ["sh", "-c"],
-        "args": [_TLS_WAIT_SCRIPT],
-        "env": [field_ref_env("POD_IP", "status.podIP")],
-        "volumeMounts": [{"name": TLS_VOLUME, "mountPath": TLS_PATH, "readOnly": True}],
-        "resources": fixed_resources("50m", "64Mi"),
-    }
-    _copy_image_settings(ray, wait)
-    template_spec["initContainers"] = [wait, *inits]
-
-
-def _copy_image_settings(source: Mapping[str, Any], target: dict[str, Any]) -> None:
-    """Image, pull policy and security context of the Ray container, for injected helpers."""
-    for key in ("image", "imagePullPolicy"):
-        if source.get(key):
-            target[key] = source[key]
-    if source.get("securityContext") is not None:
-        target["securityContext"] = copy.deepcopy(source["securityContext"])
 
 
 def _build_collector(cluster: RayCluster, node_type: str, fqdn: str) -> dict[str, Any]:
@@ -311,7 +163,7 @@ def _build_collector(cluster: RayCluster, node_type: str, fqdn: str) -> dict[str
     }
     if options.image:
         container["image"] = options.image
-    if auth_enabled(cluster):
+    if features.auth_enabled(cluster.spec):
         set_token_auth_env(container, cluster)
     return container
 
@@ -321,7 +173,7 @@ def _build_collector(cluster: RayCluster, node_type: str, fqdn: str) -> dict[str
 
 def _configure_gcs_ft(template: dict[str, Any], params: dict[str, str], cluster: RayCluster, node_type: str) -> None:
     """FT annotation (head), worker reconnect timeout, and the backend wiring on the head."""
-    enabled = gcs_ft_enabled(cluster)
+    enabled = features.gcs_ft_enabled(cluster.spec, cluster.annotations)
     annotations = template["metadata"].setdefault("annotations", {})
     if node_type == names.NODE_TYPE_HEAD:
         annotations[names.ANNOTATION_FT_ENABLED] = "true" if enabled else "false"
@@ -333,16 +185,16 @@ def _configure_gcs_ft(template: dict[str, Any], params: dict[str, str], cluster:
         append_env_if_absent(ray, "RAY_gcs_rpc_server_reconnect_timeout_s", WORKER_GCS_RECONNECT_TIMEOUT_S)
         return
     options = cluster.spec.gcs_fault_tolerance_options
-    if gcs_ft_backend(cluster) == "rocksdb":
+    if features.gcs_ft_embedded(cluster.spec):
         append_env_if_absent(ray, "RAY_gcs_storage", "rocksdb")
         append_env_if_absent(ray, "RAY_gcs_storage_path", GCS_STORAGE_PATH)
         storage = options.storage if options is not None else None
         mount: dict[str, Any] = {"name": GCS_STORAGE_VOLUME, "mountPath": GCS_STORAGE_PATH}
         if storage is not None and storage.sub_path:
             mount["subPath"] = storage.sub_path
-        _append(ray, "volumeMounts", mount)
+        append(ray, "volumeMounts", mount)
         claim = names.gcs_storage_pvc_name(cluster.name, storage.claim_name if storage is not None else None)
-        _append(spec, "volumes", {"name": GCS_STORAGE_VOLUME, "persistentVolumeClaim": {"claimName": claim}})
+        append(spec, "volumes", {"name": GCS_STORAGE_VOLUME, "persistentVolumeClaim": {"claimName": claim}})
         return
     # Redis backend: storage namespace = UID < annotation < option.
     storage_ns = cluster.annotations.get(names.ANNOTATION_EXTERNAL_STORAGE_NAMESPACE, cluster.uid)
@@ -429,8 +281,8 @@ def build_wait_gcs_ready_container(
 ) -> dict[str, Any]:
     """Init container that blocks a worker until the head's GCS answers health checks.
 
-    It gets a copy of the Ray container's env and mounts as written in the template (TLS settings
-    may live there), and fixed small resources so it never asks for GPUs.
+    It gets a copy of the Ray container's env and mounts as written in the template, and fixed
+    small resources so it never asks for GPUs.
     """
     container: dict[str, Any] = {
         "name": names.WAIT_GCS_READY_CONTAINER_NAME,
@@ -438,7 +290,7 @@ def build_wait_gcs_ready_container(
         "args": [wait_gcs_ready_script(fqdn, head_port)],
         "resources": fixed_resources("200m", "256Mi"),
     }
-    _copy_image_settings(ray_container, container)
+    copy_image_settings(ray_container, container)
     for key in ("env", "volumeMounts"):
         if ray_container.get(key):
             container[key] = copy.deepcopy(ray_container[key])
@@ -486,7 +338,7 @@ def _set_ray_container_env(
         tags = f"kuberay_version={config.operator_version};kuberay_crd={creator}"
         append_env(ray, env_var("RAY_USAGE_STATS_EXTRA_TAGS", tags))
     append_env_if_absent(ray, "RAY_DASHBOARD_ENABLE_K8S_DISK_USAGE", "1")
-    if config.gate(GATE_HISTORY_SERVER) and _container_index(pod_spec, names.COLLECTOR_CONTAINER_NAME) != -1:
+    if config.gate(GATE_HISTORY_SERVER) and container_index(pod_spec, names.COLLECTOR_CONTAINER_NAME) != -1:
         append_env_if_absent(ray, "RAY_enable_ray_event", "true")
         append_env_if_absent(ray, "RAY_enable_core_worker_ray_event_to_aggregator", "true")
         append_env_if_absent(
@@ -500,6 +352,28 @@ def _set_ray_container_env(
         )
 
 
+def _add_features_and_sidecars(
+    template: dict[str, Any],
+    params: dict[str, str],
+    *,
+    cluster: RayCluster,
+    config: OperatorConfig,
+    node_type: str,
+    fqdn: str,
+) -> None:
+    """GCS fault tolerance, the metrics port, token auth, the history collector, then the
+    operator-configured sidecars and Pod defaults (the same steps, in the same order, for both)."""
+    spec = template["spec"]
+    _configure_gcs_ft(template, params, cluster, node_type)
+    _ensure_metrics_port(spec["containers"][names.RAY_CONTAINER_INDEX])
+    if features.auth_enabled(cluster.spec):
+        _configure_token_auth(spec, cluster)
+    if features.collector_enabled(cluster.spec, config):
+        append(spec, "containers", _build_collector(cluster, node_type, fqdn))
+    sidecars = config.head_sidecar_containers if node_type == names.NODE_TYPE_HEAD else config.worker_sidecar_containers
+    _add_config_defaults(template, sidecars, config)
+
+
 def _finish_pod(
     template: dict[str, Any],
     params: dict[str, str],
@@ -510,9 +384,11 @@ def _finish_pod(
     fqdn: str,
     head_port: str,
 ) -> dict[str, Any]:
-    """Shared tail: sidecars are in place; add volumes, command, env, probes and ownership."""
+    """Shared tail of head and worker Pods, after their type-specific parts (KubeRay's order):
+    cluster features and sidecars, then volumes, the ``ray start`` command, env, probes and ownership."""
     metadata = template["metadata"]
     spec = template["spec"]
+    _add_features_and_sidecars(template, params, cluster=cluster, config=config, node_type=node_type, fqdn=fqdn)
     creator = names.creator_crd(cluster.labels)
     if creator == names.CRD_RAYSERVICE:
         # Workers serve as soon as their readiness probe passes; the head is switched on later
@@ -522,12 +398,12 @@ def _finish_pod(
     ray = containers[names.RAY_CONTAINER_INDEX]
     if "plasma-directory" not in params:
         _add_empty_dir(ray, spec, SHARED_MEMORY_VOLUME, SHARED_MEMORY_PATH, in_memory=True)
-    if node_type == names.NODE_TYPE_HEAD and autoscaling_enabled(cluster):
-        autoscaler = containers[_container_index(spec, names.AUTOSCALER_CONTAINER_NAME)]
+    if node_type == names.NODE_TYPE_HEAD and features.autoscaling_enabled(cluster.spec):
+        autoscaler = containers[container_index(spec, names.AUTOSCALER_CONTAINER_NAME)]
         _add_empty_dir(ray, spec, RAY_LOGS_VOLUME, RAY_LOGS_PATH, in_memory=False)
         _add_empty_dir(autoscaler, spec, RAY_LOGS_VOLUME, RAY_LOGS_PATH, in_memory=False)
     if config.gate(GATE_HISTORY_SERVER):
-        collector_index = _container_index(spec, names.COLLECTOR_CONTAINER_NAME)
+        collector_index = container_index(spec, names.COLLECTOR_CONTAINER_NAME)
         if collector_index != -1:
             _add_empty_dir(ray, spec, RAY_LOGS_VOLUME, RAY_LOGS_PATH, in_memory=False)
             _add_empty_dir(containers[collector_index], spec, RAY_LOGS_VOLUME, RAY_LOGS_PATH, in_memory=False)
@@ -565,7 +441,7 @@ def _finish_pod(
             ray_start_params=params,
             ray_version=cluster.spec.ray_version,
         )
-    metadata["ownerReferences"] = [names.controller_reference(cluster.name, cluster.uid)]
+    metadata["ownerReferences"] = names.owner_references(cluster)
     if not metadata.get("annotations"):
         metadata.pop("annotations", None)
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
@@ -586,7 +462,7 @@ def _add_config_defaults(
 ) -> None:
     """Operator-configured sidecars, then default Pod annotations/labels for keys not set yet."""
     if sidecars:
-        _append(template["spec"], "containers", *(copy.deepcopy(dict(s)) for s in sidecars))
+        append(template["spec"], "containers", *(copy.deepcopy(dict(s)) for s in sidecars))
     metadata = template["metadata"]
     if config.default_pod_annotations:
         annotations = metadata.setdefault("annotations", {})
@@ -607,7 +483,7 @@ def _overwrite_annotation(template: dict[str, Any], cluster: RayCluster) -> None
 
 def _ensure_metrics_port(ray: dict[str, Any]) -> None:
     if not any(p.get("name") == names.PORT_NAME_METRICS for p in ray.get("ports") or ()):
-        _append(ray, "ports", {"name": names.PORT_NAME_METRICS, "containerPort": names.PORT_METRICS})
+        append(ray, "ports", {"name": names.PORT_NAME_METRICS, "containerPort": names.PORT_METRICS})
 
 
 # --- public builders ------------------------------------------------------------------------------
@@ -641,34 +517,22 @@ def build_head_pod(cluster: RayCluster, config: OperatorConfig, *, upgrade_annot
     _overwrite_annotation(template, cluster)
 
     ray = spec["containers"][names.RAY_CONTAINER_INDEX]
-    if autoscaling_enabled(cluster):
+    if features.autoscaling_enabled(cluster.spec):
         # Ray's own monitor is replaced by the KubeRay autoscaler sidecar.
         params["no-monitor"] = "true"
         spec["serviceAccountName"] = names.check_name(service_account_lookup_name(cluster))
         autoscaler = build_autoscaler_container(str(ray.get("image") or ""), config)
-        if auth_enabled(cluster):
+        if features.auth_enabled(cluster.spec):
             set_token_auth_env(autoscaler, cluster)
-        if tls_enabled(cluster, config):
-            set_tls_env(autoscaler)
         apply_autoscaler_options(autoscaler, cluster.spec.autoscaler_options)
-        _append(spec, "containers", autoscaler)
-        version = autoscaler_version(cluster)
+        append(spec, "containers", autoscaler)
+        version = features.autoscaler_version(cluster.spec)
         if version == "v2":
             append_env(ray, env_var(AUTOSCALER_V2_ENV, "true"))
             spec["restartPolicy"] = "Never"
         elif version == "v1":
             append_env(ray, env_var(AUTOSCALER_V2_ENV, "false"))
 
-    _configure_gcs_ft(template, params, cluster, names.NODE_TYPE_HEAD)
-    _ensure_metrics_port(ray)
-    if auth_enabled(cluster):
-        _configure_token_auth(spec, cluster)
-    if tls_enabled(cluster, config):
-        _configure_tls(spec, cluster, names.NODE_TYPE_HEAD)
-    if _collector_enabled(cluster, config):
-        _append(spec, "containers", _build_collector(cluster, names.NODE_TYPE_HEAD, fqdn))
-
-    _add_config_defaults(template, config.head_sidecar_containers, config)
     pod = _finish_pod(
         template,
         params,
@@ -685,22 +549,9 @@ def build_head_pod(cluster: RayCluster, config: OperatorConfig, *, upgrade_annot
     return pod
 
 
-def worker_group(cluster: RayCluster, group: WorkerGroupSpec | int | str) -> WorkerGroupSpec:
-    """Resolve a worker group given by object, index or name."""
-    if isinstance(group, WorkerGroupSpec):
-        return group
-    groups = cluster.spec.worker_group_specs or []
-    if isinstance(group, int):
-        return groups[group]
-    found = cluster.worker_group(group)
-    if found is None:
-        raise KeyError(f"RayCluster {cluster.namespace}/{cluster.name} has no worker group {group!r}")
-    return found
-
-
 def build_worker_pod(
     cluster: RayCluster,
-    group: WorkerGroupSpec | int | str,
+    worker: WorkerGroupSpec,
     config: OperatorConfig,
     *,
     replica_index: int = 0,
@@ -714,7 +565,6 @@ def build_worker_pod(
     for multi-host groups also with ``replica_name`` (``<group>-<5 random chars>``, shared by the
     hosts of one replica) and ``host_index`` (0..numOfHosts-1).
     """
-    worker = worker_group(cluster, group)
     template = _start_template(worker.template)
     metadata, spec = template["metadata"], template["spec"]
     params = dict(worker.ray_start_params or {})
@@ -726,7 +576,7 @@ def build_worker_pod(
     ray = spec["containers"][names.RAY_CONTAINER_INDEX]
     if config.enable_init_container_injection:
         init = build_wait_gcs_ready_container(ray, fqdn, head_port, login_shell=config.enable_login_shell)
-        _append(spec, "initContainers", init)
+        append(spec, "initContainers", init)
     metadata.pop("name", None)
     raystart.apply_group_resources(params, worker.resources)
     raystart.apply_group_labels(params, worker.labels)
@@ -739,18 +589,9 @@ def build_worker_pod(
     metadata["labels"] = labels
     raystart.set_missing_params(params, names.NODE_TYPE_WORKER, worker_address=f"{fqdn}:{head_port}")
     _overwrite_annotation(template, cluster)
-    _configure_gcs_ft(template, params, cluster, names.NODE_TYPE_WORKER)
-    _ensure_metrics_port(ray)
-    if autoscaling_enabled(cluster) and autoscaler_version(cluster) == "v2":
+    if features.autoscaling_enabled(cluster.spec) and features.autoscaler_version(cluster.spec) == "v2":
         spec["restartPolicy"] = "Never"
-    if auth_enabled(cluster):
-        _configure_token_auth(spec, cluster)
-    if tls_enabled(cluster, config):
-        _configure_tls(spec, cluster, names.NODE_TYPE_WORKER)
-    if _collector_enabled(cluster, config):
-        _append(spec, "containers", _build_collector(cluster, names.NODE_TYPE_WORKER, fqdn))
 
-    _add_config_defaults(template, config.worker_sidecar_containers, config)
     return _finish_pod(
         template,
         params,
@@ -805,12 +646,24 @@ def describe_terminated(terminated: Mapping[str, Any] | None) -> str:
     )
 
 
-def should_delete_pod(pod: Mapping[str, Any]) -> tuple[bool, str]:
-    """Whether a Ray Pod is beyond repair and must be replaced, with KubeRay's explanation.
+def should_delete_pod(pod: Mapping[str, Any]) -> bool:
+    """Whether a Ray Pod is beyond repair and must be replaced (cheap: no message is formatted).
 
     Terminal phases (Failed/Succeeded) always; a Running Pod whose Ray container terminated only
     when ``restartPolicy: Never`` (otherwise the kubelet restarts the container).
     """
+    phase = (pod.get("status") or {}).get("phase", "")
+    if phase in ("Failed", "Succeeded"):
+        return True
+    return (
+        phase == "Running"
+        and (pod.get("spec") or {}).get("restartPolicy", "") == "Never"
+        and ray_container_terminated(pod) is not None
+    )
+
+
+def delete_reason(pod: Mapping[str, Any]) -> str:
+    """KubeRay's explanation of :func:`should_delete_pod`'s verdict (for events and errors)."""
     metadata = pod.get("metadata") or {}
     labels = metadata.get("labels") or {}
     node_type = labels.get(names.LABEL_NODE_TYPE, "")
@@ -818,7 +671,7 @@ def should_delete_pod(pod: Mapping[str, Any]) -> tuple[bool, str]:
     phase = (pod.get("status") or {}).get("phase", "")
     restart_policy = (pod.get("spec") or {}).get("restartPolicy", "")
     if phase in ("Failed", "Succeeded"):
-        return True, (
+        return (
             f"The {node_type} Pod {name} status is {phase} which is a terminal state. "
             "KubeRay will delete the Pod and create new Pods in the next reconciliation if necessary."
         )
@@ -826,17 +679,17 @@ def should_delete_pod(pod: Mapping[str, Any]) -> tuple[bool, str]:
     status = describe_terminated(terminated)
     if phase == "Running" and terminated is not None:
         if restart_policy == "Never":
-            return True, (
+            return (
                 f"The Pod status of the {node_type} Pod {name} is {phase}, and the Ray container terminated "
                 f"status is {status}. The container is unable to restart due to its restart policy "
                 f"{restart_policy}, so KubeRay will delete it."
             )
-        return False, (
+        return (
             f"The Pod status of the {node_type} Pod {name} is {phase}, and the Ray container terminated "
             f"status is {status}. However, KubeRay will not delete the Pod because its restartPolicy is "
             f"set to {restart_policy} and it should be able to restart automatically."
         )
-    return False, (
+    return (
         f"KubeRay does not need to delete the {node_type} Pod {name}. The Pod status is {phase}, "
         f"and the Ray container terminated status is {status}."
     )

@@ -7,11 +7,11 @@ health endpoint on the dashboard agent; older (or unparseable, e.g. ``nightly``)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
 from ray_operator.builders import names
+from ray_operator.goparse import parse_generic_version, parse_go_int, version_less_than
 
 LIVENESS_INITIAL_DELAY: Final = 30
 LIVENESS_FAILURE_THRESHOLD: Final = 120
@@ -29,46 +29,21 @@ GCS_HEALTH_PATH: Final = "api/gcs_healthz"
 SERVE_PROXY_HEALTH_PATH: Final = "-/healthz"
 UNIFIED_HEALTH_CHECK_MIN_VERSION: Final = (2, 53, 0)
 
-_GENERIC_VERSION = re.compile(r"^\s*v?([0-9]+(?:\.[0-9]+)*)(.*)\Z", re.ASCII)
-_UINT64_MAX = (1 << 64) - 1
-_INT = re.compile(r"[+-]?[0-9]+\Z", re.ASCII)
-
-
-def parse_generic_version(text: str) -> tuple[int, ...] | None:
-    """Numeric components of a version, parsed like k8s ``version.ParseGeneric``; ``None`` if invalid.
-
-    At least two dot-separated numbers are required; anything after them (``-rc1``, ``.dev0``) is
-    ignored; the first component may not have a leading zero.
-    """
-    match = _GENERIC_VERSION.match(text)
-    if match is None:
-        return None
-    components = match.group(1).split(".")
-    if len(components) < 2 or (components[0].startswith("0") and components[0] != "0"):
-        return None
-    numbers = tuple(int(c) for c in components)
-    return None if any(n > _UINT64_MAX for n in numbers) else numbers
-
-
-def version_at_least(version: tuple[int, ...], minimum: tuple[int, ...]) -> bool:
-    """Component-wise comparison where missing trailing components count as zero."""
-    width = max(len(version), len(minimum))
-    return version + (0,) * (width - len(version)) >= minimum + (0,) * (width - len(minimum))
-
 
 def supports_unified_health_check(ray_version: str | None) -> bool:
-    """Whether ``spec.rayVersion`` is a parseable version >= 2.53.0."""
-    parsed = parse_generic_version(ray_version or "")
-    return parsed is not None and version_at_least(parsed, UNIFIED_HEALTH_CHECK_MIN_VERSION)
+    """Whether ``spec.rayVersion`` is a parseable version (``version.ParseGeneric``) >= 2.53.0."""
+    try:
+        parsed = parse_generic_version(ray_version or "")
+    except ValueError:
+        return False
+    return not version_less_than(parsed, UNIFIED_HEALTH_CHECK_MIN_VERSION)
 
 
 def _port_param(params: Mapping[str, str], key: str, default: int) -> int:
-    """A port from rayStartParams when it is a valid int32, else the default."""
+    """A port from rayStartParams when it parses as an int32 (Go ``strconv.ParseInt(s, 10, 32)``), else the default."""
     raw = params.get(key)
-    if raw is None or _INT.match(raw) is None:
-        return default
-    value = int(raw)
-    return value if -(2**31) <= value < 2**31 else default
+    value = parse_go_int(raw, 32) if raw is not None else None
+    return default if value is None else value
 
 
 def _wget(timeout: int, port: int, path: str) -> str:

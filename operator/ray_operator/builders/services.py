@@ -8,7 +8,6 @@ selector and ports follow KubeRay exactly.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from typing import Any, Final
 
 from ray_operator.builders import names
@@ -43,12 +42,6 @@ def head_service_labels(cluster: RayCluster) -> dict[str, str]:
     }
 
 
-def head_service_lookup_labels(cluster: RayCluster) -> dict[str, str]:
-    """Label selector KubeRay lists head Services with (0: create, 1: keep, more: error)."""
-    labels = head_service_labels(cluster)
-    return {key: labels[key] for key in (names.LABEL_CLUSTER, names.LABEL_NODE_TYPE, names.LABEL_IDENTIFIER)}
-
-
 def head_container_ports(cluster: RayCluster) -> dict[str, int]:
     """Ports the head Service exposes: the Ray container's ports (``<port>-port`` when unnamed; a
     later duplicate name wins), KubeRay's five defaults when it declares none, plus ``metrics``."""
@@ -65,7 +58,7 @@ def head_container_ports(cluster: RayCluster) -> dict[str, int]:
 
 
 def dashboard_port(cluster: RayCluster) -> int:
-    """Head port named ``dashboard`` (default 8265); the Ingress and Route point at it."""
+    """Head port named ``dashboard`` (default 8265); the Ingress points at it."""
     return head_container_ports(cluster).get(names.PORT_NAME_DASHBOARD, names.PORT_DASHBOARD)
 
 
@@ -89,7 +82,6 @@ def build_head_service(cluster: RayCluster, config: OperatorConfig) -> dict[str,
         {"name": name, "port": number, "appProtocol": "tcp"}
         for name, number in sorted(head_container_ports(cluster).items())
     ]
-    owner = [names.controller_reference(cluster.name, cluster.uid)]
     default_name = names.head_service_name(cluster.name, head.head_service)
 
     if head.head_service is not None:
@@ -108,7 +100,7 @@ def build_head_service(cluster: RayCluster, config: OperatorConfig) -> dict[str,
             spec["type"] = service_type
         _drop_empty(metadata, "annotations")
         _drop_empty(spec, "type")
-        metadata["ownerReferences"] = owner
+        metadata["ownerReferences"] = names.owner_references(cluster)
         return service
 
     spec_out: dict[str, Any] = {"selector": dict(selector), "ports": ports}
@@ -117,12 +109,7 @@ def build_head_service(cluster: RayCluster, config: OperatorConfig) -> dict[str,
     if not config.enable_ray_head_cluster_ip_service and service_type in ("", "ClusterIP"):
         spec_out["clusterIP"] = "None"
         spec_out["publishNotReadyAddresses"] = True
-    metadata_out: dict[str, Any] = {
-        "name": default_name,
-        "namespace": cluster.namespace,
-        "labels": dict(selector),
-        "ownerReferences": owner,
-    }
+    metadata_out = names.child_metadata(cluster, default_name, selector)
     if annotations:
         metadata_out["annotations"] = annotations
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata_out, "spec": spec_out}
@@ -157,16 +144,15 @@ def build_serve_service(cluster: RayCluster) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {
-            "name": names.serve_service_name(cluster.name),
-            "namespace": cluster.namespace,
-            "labels": {
+        "metadata": names.child_metadata(
+            cluster,
+            names.serve_service_name(cluster.name),
+            {
                 names.LABEL_ORIGINATED_FROM_CR_NAME: cluster.name,
                 names.LABEL_ORIGINATED_FROM_CRD: names.CRD_RAYCLUSTER,
                 names.LABEL_SERVE: names.serve_service_label(cluster.name),
             },
-            "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-        },
+        ),
         "spec": spec,
     }
 
@@ -186,12 +172,9 @@ def build_headless_worker_service(cluster: RayCluster) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {
-            "name": names.headless_worker_service_name(cluster.name),
-            "namespace": cluster.namespace,
-            "labels": {names.LABEL_HEADLESS_WORKER_SVC: cluster.name},
-            "ownerReferences": [names.controller_reference(cluster.name, cluster.uid)],
-        },
+        "metadata": names.child_metadata(
+            cluster, names.headless_worker_service_name(cluster.name), {names.LABEL_HEADLESS_WORKER_SVC: cluster.name}
+        ),
         "spec": {
             "clusterIP": "None",
             "selector": {names.LABEL_CLUSTER: cluster.name, names.LABEL_NODE_TYPE: names.NODE_TYPE_WORKER},
@@ -199,19 +182,3 @@ def build_headless_worker_service(cluster: RayCluster) -> dict[str, Any]:
             "publishNotReadyAddresses": True,
         },
     }
-
-
-def serve_port(cluster: RayCluster) -> int:
-    """Head container port named ``serve`` (default 8000)."""
-    containers = (cluster.spec.head_group_spec.template.get("spec") or {}).get("containers") or []
-    if not containers:
-        return names.PORT_SERVE
-    return names.container_port(containers[names.RAY_CONTAINER_INDEX], names.PORT_NAME_SERVE, names.PORT_SERVE)
-
-
-def head_service_port(service: Mapping[str, Any], port_name: str) -> int | None:
-    """Port number of a named port on an existing head Service, if any."""
-    for port in (service.get("spec") or {}).get("ports") or ():
-        if port.get("name") == port_name:
-            return int(port.get("port") or 0)
-    return None

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from ray_operator.localcluster.cluster import ClusterError, LocalCluster, NodePool
+from ray_operator.localcluster.cluster import ClusterError, LocalCluster, NodePool, die_with_parent
 from ray_operator.localcluster.toolchain import (
     BINARIES,
     REQUIRED,
@@ -61,6 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """The background supervisor behind ``up``: owns the cluster until SIGTERM."""
     state_dir = _state_dir(args.name)
     state_file = state_dir / "state.json"
+    shutil.rmtree(state_dir / "run", ignore_errors=True)  # never reuse the etcd data of an earlier run
     cluster = LocalCluster(nodes=_node_pool(args), workdir=state_dir / "run")
     try:
         cluster.start()
@@ -193,6 +195,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             ],
             env=cluster.env(),
             start_new_session=True,  # Ctrl-C reaches us only; we stop the operator, then the cluster
+            preexec_fn=die_with_parent,
         )
         for example in args.example:
             path = repo / example

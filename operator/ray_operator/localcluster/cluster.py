@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import datetime
 import http.client
 import json
 import os
@@ -25,7 +24,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -68,7 +67,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Runs in the child before exec: ask the kernel to SIGKILL us when our parent dies."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -262,7 +261,7 @@ class LocalCluster:
                 cwd=self.workdir,
                 env={**os.environ, **(env or {})},
                 start_new_session=True,  # Ctrl-C reaches us, and we stop components in order
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         finally:
             log.close()
@@ -465,19 +464,3 @@ class LocalCluster:
             if any(t.get("key", "").startswith("node.kubernetes.io/") for t in node["spec"].get("taints", [])):
                 return False
         return True
-
-
-def utcnow() -> str:
-    """RFC 3339 timestamp, as Kubernetes writes them."""
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@contextlib.contextmanager
-def running_cluster(**kwargs: Any) -> Iterator[LocalCluster]:
-    """``with running_cluster() as c:`` convenience wrapper."""
-    cluster = LocalCluster(**kwargs)
-    cluster.start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()

@@ -82,6 +82,8 @@ CONDITION_HEAD_POD_READY = "HeadPodReady"
 CONDITION_REPLICA_FAILURE = "ReplicaFailure"
 CONDITION_SUSPENDING = "RayClusterSuspending"
 CONDITION_SUSPENDED = "RayClusterSuspended"
+#: Ours, not KubeRay's: a spec the operator refuses to act on (KubeRay only emits an event).
+CONDITION_VALIDATION_FAILED = "ValidationFailed"
 
 # Condition reasons.
 REASON_ALL_POD_RUNNING_AND_READY_FIRST_TIME = "AllPodRunningAndReadyFirstTime"

@@ -21,24 +21,24 @@ from typing import Any
 import pydantic
 
 from ray_operator import k8s, metrics
-from ray_operator.builders import auth, autoscaler, desired, gcs_ft, hashing, ingress, names, pods, services
-from ray_operator.config import OperatorConfig
+from ray_operator.builders import auth, autoscaler, desired, features, gcs_ft, hashing, ingress, names, pods, services
+from ray_operator.config import GATE_MULTI_HOST_INDEXING, GATE_NETWORK_POLICY, GATE_STATUS_CONDITIONS, OperatorConfig
 from ray_operator.controller import RetryLater
 from ray_operator.events import CLEANUP, CREATE, DELETE, UPDATE, VALIDATE, EventRecorder
 from ray_operator.expectations import HEAD_GROUP, ScaleExpectations
-from ray_operator.models import RayCluster
+from ray_operator.models import RayCluster, WorkerGroupSpec
+from ray_operator.models.common import MANAGED_BY_KUBERAY
+from ray_operator.models.raycluster import CONDITION_PROVISIONED, CONDITION_SUSPENDED, CONDITION_SUSPENDING
 from ray_operator.reconcilers.raycluster_status import (
-    PROVISIONED,
-    SUSPENDED,
-    SUSPENDING,
     Observed,
     compute_status,
+    head_pods,
     pod_ready,
     suspend_status,
     validation_failed_status,
 )
-from ray_operator.status import is_true, merge_patch, status_changed
-from ray_operator.stores import ObjectStore, PodSource
+from ray_operator.status import is_true, merge_patch, parse_time, status_changed
+from ray_operator.stores import IndexPodSource, ObjectStore
 from ray_operator.validation import (
     ValidationError,
     raycluster_warning_note,
@@ -48,10 +48,8 @@ from ray_operator.validation import (
 
 logger = logging.getLogger(__name__)
 
-GCS_FT_FINALIZER = "ray.io/gcs-ft-redis-cleanup-finalizer"
-KUBERAY_MANAGER = "ray.io/kuberay-operator"
+GCS_FT_FINALIZER = names.FINALIZER_GCS_FT_REDIS_CLEANUP
 DEFAULT_REQUEUE = 2.0
-GCS_FT_DELETION_TIMEOUT = 300
 
 
 class PodActionFailed(RetryLater):
@@ -94,36 +92,38 @@ def _labels(pod: Mapping[str, Any]) -> Mapping[str, str]:
     return (pod.get("metadata") or {}).get("labels") or {}
 
 
-def _terminated(pod: Mapping[str, Any]) -> Any:
-    return pods.ray_container_terminated(pod)
+def _node_type(pod: Mapping[str, Any]) -> str:
+    return _labels(pod).get(names.LABEL_NODE_TYPE, "")
+
+
+def _any_live(pods_: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether any pod is not yet being deleted."""
+    return not all(_is_deleting(p) for p in pods_)
+
+
+def _created(pod: Mapping[str, Any]) -> str:
+    return str((pod.get("metadata") or {}).get("creationTimestamp", ""))
 
 
 def _scale_down_order(candidates: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Which pods go first when scaling down without the autoscaler.
 
     KubeRay deletes the first pods of an unordered list. We prefer, like a ReplicaSet, pods that
-    are being deleted already, then not yet scheduled or not Ready, then the newest: the least
-    work is lost and the most stable pods stay.
+    are being deleted already, then not Ready ones, then the newest: the least work is lost and
+    the most stable pods stay. (Two stable sorts: newest first, then by deleting/ready.)
     """
-
-    def rank(pod: Mapping[str, Any]) -> tuple[int, int, str]:
-        meta = pod.get("metadata") or {}
-        deleting = 0 if meta.get("deletionTimestamp") else 1
-        return (deleting, 1 if pod_ready(pod) else 0, _invert(str(meta.get("creationTimestamp", ""))))
-
-    return sorted(candidates, key=rank)
+    newest_first = sorted(candidates, key=_created, reverse=True)
+    return sorted(newest_first, key=lambda p: (not _is_deleting(p), pod_ready(p)))
 
 
-def _replica_rank(members: Sequence[Mapping[str, Any]]) -> tuple[int, str]:
+def _replica_rank(members: Sequence[Mapping[str, Any]]) -> tuple[bool, float]:
     """Multi-host replicas to remove first: any member not Ready, then the newest."""
-    ready = all(pod_ready(p) for p in members)
-    newest = max(str((p.get("metadata") or {}).get("creationTimestamp", "")) for p in members)
-    return (1 if ready else 0, _invert(newest))
+    newest = max((parse_time(_created(p)) or 0.0) for p in members)
+    return (all(pod_ready(p) for p in members), -newest)
 
 
-def _invert(text: str) -> str:
-    """Sort key that orders strings descending inside an ascending sort."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+def _is_deleting(pod: Mapping[str, Any]) -> bool:
+    return bool((pod.get("metadata") or {}).get("deletionTimestamp"))
 
 
 class RayClusterReconciler:
@@ -135,7 +135,7 @@ class RayClusterReconciler:
         config: OperatorConfig,
         recorder: EventRecorder,
         clusters: ObjectStore,
-        pods: PodSource,
+        pods: IndexPodSource,
         expectations: ScaleExpectations | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -168,7 +168,7 @@ class RayClusterReconciler:
             return None
 
         managed_by = cluster.spec.managed_by
-        if managed_by and managed_by != KUBERAY_MANAGER:
+        if managed_by and managed_by != MANAGED_BY_KUBERAY:
             logger.debug("skipping %s/%s managed by %s", namespace, name, managed_by)
             return None
 
@@ -200,6 +200,7 @@ class RayClusterReconciler:
             await self._head_service(run)
             await self._headless_service(run)
             await self._serve_service(run)
+            await self._gcs_storage_pvc(run)
             await self._pods(run)
         except PodActionFailed as exc:
             failure, error = exc, exc
@@ -214,15 +215,18 @@ class RayClusterReconciler:
             head_service=run.head_service,
             replica_failure=(failure.reason, failure.message) if failure else None,
             error=error is not None,
-            conditions_enabled=self.config.gate("RayClusterStatusConditions"),
+            conditions_enabled=self.config.gate(GATE_STATUS_CONDITIONS),
         )
         previous = body.get("status") or {}
         new_status = compute_status(cluster, previous, observed)
         changed = await self._write_status(run, previous, new_status)
         if error is not None:
             raise StepError(str(error)) from None
-        if changed:
-            return 0.2 if suspend_status(new_status.get("conditions")) else DEFAULT_REQUEUE
+        if changed and suspend_status(new_status.get("conditions")) != suspend_status(previous.get("conditions")):
+            # The suspend conditions gate the pod step (delete all when Suspending, create again once
+            # no longer Suspended): act on what was just written now. Other changes are followed by
+            # watch events, so KubeRay's blanket 2 s requeue after every status write is not needed.
+            return 0.0
         if run.requeue is not None:
             return run.requeue
         return self.config.raycluster_requeue_seconds
@@ -236,7 +240,7 @@ class RayClusterReconciler:
         new_status = validation_failed_status(previous, int(meta.get("generation") or 0), reason, message)
         cluster_key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         if status_changed(previous, new_status):
-            await self._patch_status(cluster_key, body, previous, new_status)
+            await self._patch_status(cluster_key, previous, new_status)
 
     async def _emit_warnings(self, cluster: RayCluster, body: dict[str, Any]) -> None:
         warnings = tuple(raycluster_warnings(cluster, self.config))
@@ -253,22 +257,15 @@ class RayClusterReconciler:
 
     # ------------------------------------------------------------------ GCS FT finalizer
 
-    def _redis_cleanup_wanted(self, cluster: RayCluster) -> bool:
-        return (
-            self.config.enable_gcs_ft_redis_cleanup
-            and pods.gcs_ft_enabled(cluster)
-            and pods.gcs_ft_backend(cluster) != "rocksdb"
-        )
-
     async def _gcs_ft_finalizer(self, run: _Pass) -> float | None:
         """Add the Redis cleanup finalizer, or run the cleanup on deletion; None to continue."""
         cluster, meta = run.cluster, run.body.get("metadata") or {}
         finalizers = list(meta.get("finalizers") or [])
         deleting = bool(meta.get("deletionTimestamp"))
-        if deleting and GCS_FT_FINALIZER in finalizers and pods.gcs_ft_backend(cluster) == "rocksdb":
+        if deleting and GCS_FT_FINALIZER in finalizers and features.gcs_ft_embedded(cluster.spec):
             await self._set_finalizers(run, [f for f in finalizers if f != GCS_FT_FINALIZER])
             return None
-        if not self._redis_cleanup_wanted(cluster):
+        if not gcs_ft.needs_redis_cleanup(cluster, self.config):
             return None
         if not deleting:
             if GCS_FT_FINALIZER not in finalizers:
@@ -278,21 +275,17 @@ class RayClusterReconciler:
         if GCS_FT_FINALIZER not in finalizers:
             return None
 
-        selector = f"ray.io/cluster={cluster.name}"
         current = self.pods.pods_of(cluster.namespace, cluster.name)
-        head_left = [p for p in current if _labels(p).get("ray.io/node-type") == "head"]
-        if any(_labels(p).get("ray.io/node-type") in ("head", "worker") for p in current):
-            await self.kube.delete_collection(
-                k8s.PODS, cluster.namespace, f"{selector},ray.io/node-type in (head,worker)"
-            )
+        head_left = head_pods(current)
+        if any(_node_type(p) in (names.NODE_TYPE_HEAD, names.NODE_TYPE_WORKER) for p in current):
+            await self._delete_all_pods(run, f"{names.LABEL_NODE_TYPE} in (head,worker)")
         if head_left:
             return 10.0  # the GCS must stop writing before its Redis namespace is removed
 
-        age = self.clock() - _parse_time(meta.get("deletionTimestamp", ""))
-        timeout = _deletion_timeout(cluster.annotations)
-        if age >= timeout:
+        age = self.clock() - (parse_time(meta.get("deletionTimestamp")) or self.clock())
+        if age >= gcs_ft.deletion_timeout_seconds(cluster):
             await self._set_finalizers(run, [f for f in finalizers if f != GCS_FT_FINALIZER])
-            storage_ns = cluster.annotations.get("ray.io/external-storage-namespace", "")
+            storage_ns = cluster.annotations.get(names.ANNOTATION_EXTERNAL_STORAGE_NAMESPACE, "")
             await self.recorder.warning(
                 run.body,
                 "ForceDeletedStuckCluster",
@@ -302,11 +295,10 @@ class RayClusterReconciler:
             )
             return None
 
-        jobs = await self.kube.list(
-            k8s.JOBS, cluster.namespace, label_selector=f"{selector},ray.io/node-type=redis-cleanup"
-        )
+        job_selector = ",".join(f"{k}={v}" for k, v in gcs_ft.cleanup_job_lookup_labels(cluster).items())
+        jobs = await self.kube.list(k8s.JOBS, cluster.namespace, label_selector=job_selector)
         if jobs:
-            if _job_finished(jobs[0]):
+            if gcs_ft.job_finished(jobs[0]):
                 await self._set_finalizers(run, [f for f in finalizers if f != GCS_FT_FINALIZER])
                 return None
             return DEFAULT_REQUEUE
@@ -348,37 +340,48 @@ class RayClusterReconciler:
         resource: k8s.Resource,
         manifest: dict[str, Any],
         noun: str,
-        created_reason: str,
-        failed_reason: str,
+        created_reason: str | None,
+        failed_reason: str | None,
     ) -> dict[str, Any]:
         """Create ``manifest`` unless an object of that name exists; never update it (as KubeRay)."""
-        meta = manifest["metadata"]
-        existing = await self.kube.get_or_none(resource, meta["name"], run.namespace)
+        existing = await self.kube.get_or_none(resource, manifest["metadata"]["name"], run.namespace)
         if existing is not None:
             return existing
+        return await self._create(run, resource, manifest, noun, created_reason, failed_reason)
+
+    async def _create(
+        self,
+        run: _Pass,
+        resource: k8s.Resource,
+        manifest: dict[str, Any],
+        noun: str,
+        created_reason: str | None,
+        failed_reason: str | None,
+    ) -> dict[str, Any]:
+        """Create a child; events with the given reasons (KubeRay posts none for some kinds)."""
+        name = manifest["metadata"]["name"]
         try:
             created = await self.kube.create(resource, manifest, namespace=run.namespace)
         except k8s.AlreadyExists:
-            return await self.kube.get(resource, meta["name"], run.namespace)
+            return await self.kube.get(resource, name, run.namespace)
         except k8s.ApiError as exc:
-            await self.recorder.warning(
-                run.body,
-                failed_reason,
-                CREATE,
-                f"Failed creating {noun} {run.namespace}/{meta['name']}, {exc.message or exc}",
-            )
-            raise StepError(f"failed creating {noun} {run.namespace}/{meta['name']}: {exc.message or exc}") from exc
-        await self.recorder.normal(run.body, created_reason, CREATE, f"Created {noun} {run.namespace}/{meta['name']}")
+            message = exc.message or str(exc)
+            if failed_reason:
+                note = f"Failed creating {noun} {run.namespace}/{name}, {message}"
+                await self.recorder.warning(run.body, failed_reason, CREATE, note)
+            raise StepError(f"failed creating {noun} {run.namespace}/{name}: {message}") from exc
+        if created_reason:
+            await self.recorder.normal(run.body, created_reason, CREATE, f"Created {noun} {run.namespace}/{name}")
         return created
 
     async def _autoscaler_rbac(self, run: _Pass) -> None:
         cluster = run.cluster
-        if not autoscaler.autoscaling_enabled(cluster):
+        if not features.autoscaling_enabled(cluster.spec):
             return
         sa_name = autoscaler.service_account_lookup_name(cluster)
-        if await self.kube.get_or_none(k8s.SERVICE_ACCOUNTS, sa_name, run.namespace) is None:
-            user_sa = ((cluster.spec.head_group_spec.template or {}).get("spec") or {}).get("serviceAccountName")
-            if user_sa and user_sa == sa_name:
+        if ((cluster.spec.head_group_spec.template or {}).get("spec") or {}).get("serviceAccountName"):
+            # The user names the account: they must create it; we only check that it exists.
+            if await self.kube.get_or_none(k8s.SERVICE_ACCOUNTS, sa_name, run.namespace) is None:
                 message = (
                     "If users specify ServiceAccountName for the head Pod, they need to create a ServiceAccount "
                     f"themselves. However, ServiceAccount {sa_name} is not found. Please create one. See the PR "
@@ -391,6 +394,7 @@ class RayClusterReconciler:
                     f"Failed to reconcile RayCluster {run.namespace}/{run.name}. {message}",
                 )
                 raise StepError(message)
+        else:
             await self._create_once(
                 run,
                 k8s.SERVICE_ACCOUNTS,
@@ -413,13 +417,13 @@ class RayClusterReconciler:
 
     async def _ingress(self, run: _Pass) -> None:
         cluster = run.cluster
-        if not cluster.spec.head_group_spec.enable_ingress:
+        if not ingress.ingress_enabled(cluster):
             return
         desired_ingress = ingress.build_ingress(cluster)
         name = desired_ingress["metadata"]["name"]
         existing = await self.kube.get_or_none(k8s.INGRESSES, name, run.namespace)
         if existing is None:
-            await self._create_once(
+            await self._create(
                 run, k8s.INGRESSES, desired_ingress, "ingress", "CreatedIngress", "FailedToCreateIngress"
             )
             return
@@ -448,37 +452,26 @@ class RayClusterReconciler:
         await self.recorder.normal(run.body, "UpdatedIngress", UPDATE, f"Updated ingress {run.namespace}/{name}")
 
     async def _auth_secret(self, run: _Pass) -> None:
-        """Token auth: a Secret with a random token, made once and never rotated (as KubeRay)."""
+        """Token auth: a Secret with a random token, made once and never rotated (no events, as KubeRay)."""
         if not auth.auth_secret_wanted(run.cluster):
             return
-        manifest = auth.build_auth_secret(run.cluster, auth.generate_auth_token())
-        name = manifest["metadata"]["name"]
-        if await self.kube.get_or_none(k8s.SECRETS, name, run.namespace) is not None:
-            return
-        try:
-            await self.kube.create(k8s.SECRETS, manifest, namespace=run.namespace)
-        except k8s.AlreadyExists:
-            return
-        except k8s.ApiError as exc:
-            raise StepError(f"failed creating auth secret {run.namespace}/{name}: {exc.message or exc}") from exc
+        name = auth.auth_secret_name(run.cluster)
+        if await self.kube.get_or_none(k8s.SECRETS, name, run.namespace) is None:
+            manifest = auth.build_auth_secret(run.cluster, auth.generate_auth_token())
+            await self._create(run, k8s.SECRETS, manifest, "auth secret", None, None)
 
     async def _get_head_service(self, run: _Pass) -> dict[str, Any] | None:
         name = names.head_service_name(run.name, run.cluster.spec.head_group_spec.head_service)
         return await self.kube.get_or_none(k8s.SERVICES, name, run.namespace)
 
     async def _head_service(self, run: _Pass) -> None:
-        manifest = services.build_head_service(run.cluster, self.config)
-        if not (manifest.get("spec") or {}).get("ports"):
-            raise StepError(
-                "ray head service does not have any ports set up; declare container ports on the Ray container "
-                "of the head template or remove the custom headService ports"
-            )
+        manifest = services.build_head_service(run.cluster, self.config)  # always has ports (metrics at least)
         run.head_service = await self._create_once(
             run, k8s.SERVICES, manifest, "service", "CreatedService", "FailedToCreateService"
         )
 
     async def _headless_service(self, run: _Pass) -> None:
-        if not any(g.num_of_hosts > 1 for g in run.cluster.spec.worker_group_specs or ()):
+        if not services.needs_headless_worker_service(run.cluster):
             return
         await self._create_once(
             run,
@@ -490,18 +483,74 @@ class RayClusterReconciler:
         )
 
     async def _serve_service(self, run: _Pass) -> None:
-        if run.cluster.annotations.get("ray.io/enable-serve-service") != "true":
+        if not services.serve_service_wanted(run.cluster):
             return
         try:
             manifest = services.build_serve_service(run.cluster)
-        except ValueError as exc:
+        except services.ServiceBuildError as exc:
             raise StepError(str(exc)) from exc
         await self._create_once(run, k8s.SERVICES, manifest, "service", "CreatedService", "FailedToCreateService")
+
+    async def _gcs_storage_pvc(self, run: _Pass) -> None:
+        """The volume of the embedded (RocksDB) GCS store: created by us unless the user names a claim.
+
+        Never resized or reconfigured in place (a Warning says what differs); its owner reference
+        follows ``storage.deletionPolicy`` (Retain keeps the data after the cluster is deleted).
+        """
+        cluster, ns = run.cluster, run.namespace
+        if not features.gcs_ft_embedded(cluster.spec):
+            return
+        desired_pvc = gcs_ft.build_gcs_storage_pvc(cluster)
+        name = desired_pvc["metadata"]["name"]
+        existing = await self.kube.get_or_none(k8s.PVCS, name, ns)
+        if not gcs_ft.gcs_storage_pvc_wanted(cluster):  # the user's own claim
+            if existing is None:
+                await self.recorder.warning(
+                    run.body,
+                    "FailedToCreatePVC",
+                    VALIDATE,
+                    f'GcsFaultToleranceOptions.Storage.ClaimName "{name}" not found in namespace {ns}; '
+                    "the head Pod will not start until it exists",
+                )
+            return
+        if existing is None:
+            try:
+                await self.kube.create(k8s.PVCS, desired_pvc, namespace=ns)
+            except k8s.AlreadyExists:
+                existing = await self.kube.get(k8s.PVCS, name, ns)
+            except k8s.ApiError as exc:
+                message = exc.message or str(exc)
+                note = f"Failed to create GCS storage PVC {ns}/{name}, {message}"
+                await self.recorder.warning(run.body, "FailedToCreatePVC", CREATE, note)
+                raise StepError(note) from exc
+            else:
+                await self.recorder.normal(run.body, "CreatedPVC", CREATE, f"Created GCS storage PVC {ns}/{name}")
+                return
+        drift = gcs_ft.gcs_storage_pvc_drift(desired_pvc, existing)
+        if drift:
+            await self.recorder.warning(
+                run.body,
+                "FailedToCreatePVC",
+                UPDATE,
+                f"GCS storage PVC {ns}/{name} already exists and cannot be reconfigured in place ({drift}); "
+                "delete the PVC to recreate it with the new settings",
+            )
+        meta = existing.get("metadata") or {}
+        owners = list(meta.get("ownerReferences") or [])
+        owned = any(o.get("controller") and o.get("uid") == cluster.uid for o in owners)
+        retain = gcs_ft.gcs_storage_retained(cluster)
+        if owned == (not retain):
+            return
+        if retain:
+            owners = [o for o in owners if o.get("uid") != cluster.uid]
+        else:
+            owners.append(names.controller_reference(cluster.name, cluster.uid))
+        await self.kube.replace(k8s.PVCS, {**existing, "metadata": {**meta, "ownerReferences": owners}})
 
     # ------------------------------------------------------------------ pods
 
     async def _delete_all_pods(self, run: _Pass, selector_extra: str = "") -> None:
-        selector = f"ray.io/cluster={run.name}" + (f",{selector_extra}" if selector_extra else "")
+        selector = f"{names.LABEL_CLUSTER}={run.name}" + (f",{selector_extra}" if selector_extra else "")
         await self.kube.delete_collection(k8s.PODS, run.namespace, selector)
 
     async def _pods(self, run: _Pass) -> None:
@@ -509,10 +558,10 @@ class RayClusterReconciler:
         ns, name = run.namespace, run.name
         current = self.pods.pods_of(ns, name)
         conditions = (run.body.get("status") or {}).get("conditions")
-        gate = self.config.gate("RayClusterStatusConditions")
+        gate = self.config.gate(GATE_STATUS_CONDITIONS)
         suspend = suspend_status(conditions)
-        if suspend == SUSPENDING or (not gate and cluster.spec.suspend is True):
-            if any(not (p.get("metadata") or {}).get("deletionTimestamp") for p in current):
+        if suspend == CONDITION_SUSPENDING or (not gate and cluster.spec.suspend is True):
+            if _any_live(current):
                 try:
                     await self._delete_all_pods(run)
                 except k8s.ApiError as exc:
@@ -525,26 +574,26 @@ class RayClusterReconciler:
                     f"Deleted Pods for RayCluster {ns}/{name} due to suspension",
                 )
             return
-        if gate and (suspend == SUSPENDED or cluster.spec.suspend is True):
+        if gate and (suspend == CONDITION_SUSPENDED or cluster.spec.suspend is True):
             return
 
         if await self._recreate_for_upgrade(run, current):
             return
 
-        await self._head_pod(run, [p for p in current if _labels(p).get("ray.io/node-type") == "head"])
+        await self._head_pod(run, head_pods(current))
+        workers_by_group: dict[str, list[dict[str, Any]]] = {}
+        for pod in current:
+            if _node_type(pod) == names.NODE_TYPE_WORKER:
+                workers_by_group.setdefault(_labels(pod).get(names.LABEL_GROUP, ""), []).append(pod)
         for group in cluster.spec.worker_group_specs or ():
-            group_pods = [
-                p
-                for p in current
-                if _labels(p).get("ray.io/node-type") == "worker" and _labels(p).get("ray.io/group") == group.group_name
-            ]
+            group_pods = workers_by_group.get(group.group_name, [])
             if not self.expectations.satisfied(ns, name, group.group_name, (_pod_name(p) for p in group_pods)):
-                run.requeue = 1.0
+                self._wait_for_cache(run, group.group_name)
                 continue
             if group.suspend:
-                if group_pods:
+                if _any_live(group_pods):  # not again while the deleted pods terminate
                     try:
-                        await self._delete_all_pods(run, f"ray.io/group={group.group_name}")
+                        await self._delete_all_pods(run, f"{names.LABEL_GROUP}={group.group_name}")
                     except k8s.ApiError as exc:
                         note = (
                             f"Failed deleting worker Pods for suspended group {group.group_name} "
@@ -558,30 +607,45 @@ class RayClusterReconciler:
                         f"Deleted all pods for suspended worker group {group.group_name} in RayCluster {ns}/{name}",
                     )
                 continue
-            if group.num_of_hosts > 1 and self.config.gate("RayMultiHostIndexing"):
+            if group.num_of_hosts > 1 and self.config.gate(GATE_MULTI_HOST_INDEXING):
                 await self._multi_host_group(run, group, group_pods)
             else:
                 await self._single_host_group(run, group, group_pods)
+
+    def _wait_for_cache(self, run: _Pass, group: str) -> None:
+        """Skip a group whose own recent creates/deletes the watch has not delivered yet.
+
+        The pod events will trigger the next pass; the short requeue only covers events that never
+        come (expectations expire after their timeout).
+        """
+        logger.debug(
+            "%s/%s: group %s waits for %d pod changes to reach the cache",
+            run.namespace,
+            run.name,
+            group,
+            self.expectations.pending(run.namespace, run.name),
+        )
+        run.requeue = 1.0
 
     async def _recreate_for_upgrade(self, run: _Pass, current: Sequence[Mapping[str, Any]]) -> bool:
         """``upgradeStrategy: Recreate``: a spec change deletes every pod (recreated next pass)."""
         strategy = run.cluster.spec.upgrade_strategy
         if strategy is None or strategy.type != "Recreate":
             return False
-        heads = [p for p in current if _labels(p).get("ray.io/node-type") == "head"]
+        heads = head_pods(current)
         if not heads:
             return False
         head = heads[0]
         annotations = (head.get("metadata") or {}).get("annotations") or {}
         expected = hashing.recreate_hash(run.cluster)
-        version = annotations.get("ray.io/kuberay-version", "")
+        version = annotations.get(names.ANNOTATION_KUBERAY_VERSION, "")
         if version and version != self.config.operator_version:
             # A different operator version built this pod: adopt it instead of recreating everything.
             patch = {
                 "metadata": {
                     "annotations": {
-                        "ray.io/upgrade-strategy-recreate-hash": expected,
-                        "ray.io/kuberay-version": self.config.operator_version,
+                        names.ANNOTATION_RECREATE_HASH: expected,
+                        names.ANNOTATION_KUBERAY_VERSION: self.config.operator_version,
                     }
                 }
             }
@@ -590,7 +654,7 @@ class RayClusterReconciler:
             except k8s.ApiError as exc:
                 logger.info("could not adopt head pod %s/%s: %s", run.namespace, _pod_name(head), exc)
             return False
-        actual = annotations.get("ray.io/upgrade-strategy-recreate-hash", "")
+        actual = annotations.get(names.ANNOTATION_RECREATE_HASH, "")
         if not actual or actual == expected:
             return False
         try:
@@ -611,15 +675,14 @@ class RayClusterReconciler:
         )
         return True
 
-    async def _head_pod(self, run: _Pass, heads: list[dict[str, Any]]) -> None:
+    async def _head_pod(self, run: _Pass, heads: Sequence[Mapping[str, Any]]) -> None:
         ns, name = run.namespace, run.name
         if not self.expectations.satisfied(ns, name, HEAD_GROUP, (_pod_name(p) for p in heads)):
-            run.requeue = 1.0
+            self._wait_for_cache(run, "head")
             return
         if len(heads) == 1:
             head = heads[0]
-            delete, reason = pods.should_delete_pod(head)
-            if not delete:
+            if not pods.should_delete_pod(head):
                 return
             detail = _pod_detail(head)
             try:
@@ -633,14 +696,14 @@ class RayClusterReconciler:
             await self.recorder.normal(
                 run.body, "DeletedHeadPod", DELETE, f"Deleted head Pod {ns}/{_pod_name(head)}; {detail}"
             )
-            raise StepError(reason)
+            raise StepError(pods.delete_reason(head))
         if len(heads) > 1:
             found = [_pod_name(p) for p in heads]
             raise StepError(f"{len(heads)} head pods found {found}. Please delete extra head pods")
         conditions = (run.body.get("status") or {}).get("conditions")
         if (
-            is_true(conditions, PROVISIONED)
-            and run.cluster.annotations.get("ray.io/disable-provisioned-head-restart") == "true"
+            is_true(conditions, CONDITION_PROVISIONED)
+            and run.cluster.annotations.get(names.ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART) == "true"
         ):
             logger.info("%s/%s: head pod gone; not recreated (ray.io/disable-provisioned-head-restart)", ns, name)
             return
@@ -698,15 +761,14 @@ class RayClusterReconciler:
         return True
 
     def _random_delete_allowed(self, cluster: RayCluster) -> bool:
-        return not autoscaler.autoscaling_enabled(cluster) or self.config.enable_random_pod_delete
+        return not features.autoscaling_enabled(cluster.spec) or self.config.enable_random_pod_delete
 
-    async def _single_host_group(self, run: _Pass, group: Any, group_pods: list[dict[str, Any]]) -> None:
+    async def _single_host_group(self, run: _Pass, group: WorkerGroupSpec, group_pods: list[dict[str, Any]]) -> None:
         ns, cluster = run.namespace, run.cluster
         gname = group.group_name
         deleted: set[str] = set()
         for pod in group_pods:
-            delete, _reason = pods.should_delete_pod(pod)
-            if delete:
+            if pods.should_delete_pod(pod):
                 detail = _pod_detail(pod)
                 await self._delete_worker(
                     run,
@@ -733,10 +795,8 @@ class RayClusterReconciler:
         want = desired.group_desired_pods(group)
         diff = want - len(remaining)
         if diff > 0:
-            used = {
-                int(v) for p in remaining if (v := _labels(p).get("ray.io/worker-group-replica-index", "")).isdigit()
-            }
-            indexing = self.config.gate("RayMultiHostIndexing")
+            used = {int(v) for p in remaining if (v := _labels(p).get(names.LABEL_REPLICA_INDEX, "")).isdigit()}
+            indexing = self.config.gate(GATE_MULTI_HOST_INDEXING)
             index = 0
             for _ in range(diff):
                 kwargs: dict[str, Any] = {}
@@ -758,13 +818,13 @@ class RayClusterReconciler:
                     f"Failed deleting Pod {ns}/{_pod_name(extra)}",
                 )
 
-    async def _multi_host_group(self, run: _Pass, group: Any, group_pods: list[dict[str, Any]]) -> None:
+    async def _multi_host_group(self, run: _Pass, group: WorkerGroupSpec, group_pods: list[dict[str, Any]]) -> None:
         """Multi-host replicas are created and deleted whole (all ``numOfHosts`` pods together)."""
         ns, cluster = run.namespace, run.cluster
         gname, hosts = group.group_name, group.num_of_hosts
         replicas: dict[str, list[dict[str, Any]]] = {}
         for pod in group_pods:
-            replica = _labels(pod).get("ray.io/worker-group-replica-name")
+            replica = _labels(pod).get(names.LABEL_REPLICA_NAME)
             if replica:
                 replicas.setdefault(replica, []).append(pod)
 
@@ -787,10 +847,9 @@ class RayClusterReconciler:
         for pod in group_pods:
             if _pod_name(pod) in deleted:
                 continue
-            delete, reason = pods.should_delete_pod(pod)
-            replica = _labels(pod).get("ray.io/worker-group-replica-name", "")
-            if delete and replica in replicas:
-                await delete_replica(replicas[replica], reason)
+            replica = _labels(pod).get(names.LABEL_REPLICA_NAME, "")
+            if replica in replicas and pods.should_delete_pod(pod):
+                await delete_replica(replicas[replica], pods.delete_reason(pod))
                 deleted.update(_pod_name(p) for p in replicas[replica])
 
         victims: dict[str, Mapping[str, Any]] = {}
@@ -798,7 +857,7 @@ class RayClusterReconciler:
         for victim in group.scale_strategy.workers_to_delete or ():
             target = by_name.get(victim)
             if target is not None:
-                for member in replicas.get(_labels(target).get("ray.io/worker-group-replica-name", ""), []):
+                for member in replicas.get(_labels(target).get(names.LABEL_REPLICA_NAME, ""), []):
                     victims[_pod_name(member)] = member
         victims = {k: v for k, v in victims.items() if k not in deleted}
         if victims:
@@ -815,7 +874,7 @@ class RayClusterReconciler:
         used = {
             int(v)
             for members in healthy.values()
-            if (v := _labels(members[0]).get("ray.io/worker-group-replica-index", "")).isdigit()
+            if (v := _labels(members[0]).get(names.LABEL_REPLICA_INDEX, "")).isdigit()
         }
         if to_create > 0:
             index = 0
@@ -844,21 +903,16 @@ class RayClusterReconciler:
     async def _write_status(self, run: _Pass, previous: Mapping[str, Any], new: dict[str, Any]) -> bool:
         if not status_changed(previous, new):
             return False
-        await self._patch_status((run.namespace, run.name), run.body, previous, new)
-        if not is_true(previous.get("conditions"), PROVISIONED) and is_true(new.get("conditions"), PROVISIONED):
-            created = _parse_time((run.body.get("metadata") or {}).get("creationTimestamp", ""))
+        await self._patch_status((run.namespace, run.name), previous, new)
+        was, now = (is_true(s.get("conditions"), CONDITION_PROVISIONED) for s in (previous, new))
+        if now and not was:
+            created = parse_time((run.body.get("metadata") or {}).get("creationTimestamp")) or self.clock()
             metrics.observe_cluster_provisioned(
                 run.name, run.namespace, run.cluster.uid, max(0.0, self.clock() - created)
             )
         return True
 
-    async def _patch_status(
-        self,
-        key: tuple[str, str],
-        body: Mapping[str, Any],
-        previous: Mapping[str, Any],
-        new: Mapping[str, Any],
-    ) -> None:
+    async def _patch_status(self, key: tuple[str, str], previous: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         patch = {"status": merge_patch(previous, new)}
         try:
             updated = await self.kube.patch(k8s.RAYCLUSTERS, key[1], patch, namespace=key[0], subresource="status")
@@ -875,15 +929,12 @@ def unsupported_feature(cluster: RayCluster, config: OperatorConfig) -> str | No
 
     Acting on them halfway (e.g. mounting TLS secrets nobody creates) would leave Pods that never
     start; refusing with a clear message is better. With the gates off (the default) KubeRay's own
-    validation already rejects these fields.
+    validation already rejects these fields. (The embedded RocksDB GCS backend is supported.)
     """
     spec = cluster.spec
-    if spec.tls_options is not None and spec.tls_options.enabled and config.gate("RayClusterMTLS"):
+    if features.tls_enabled(spec, config):
         return "tlsOptions (mTLS) is not supported by ray-operator yet; remove spec.tlsOptions"
-    rocksdb = pods.gcs_ft_enabled(cluster) and pods.gcs_ft_backend(cluster) == "rocksdb"
-    if rocksdb and config.gate("GCSFaultToleranceEmbeddedStorage"):
-        return "gcsFaultToleranceOptions.backend rocksdb is not supported by ray-operator yet; use the redis backend"
-    if spec.network_policy is not None and config.gate("RayClusterNetworkPolicy"):
+    if spec.network_policy is not None and config.gate(GATE_NETWORK_POLICY):
         return "spec.networkPolicy is not supported by ray-operator yet; remove it or manage NetworkPolicies yourself"
     return None
 
@@ -893,33 +944,8 @@ def _pod_detail(pod: Mapping[str, Any]) -> str:
     spec = pod.get("spec") or {}
     return (
         f"Pod status: {status.get('phase', '')}; Pod restart policy: {spec.get('restartPolicy', '')}; "
-        f"Ray container terminated status: {pods.describe_terminated(_terminated(pod))}"
+        f"Ray container terminated status: {pods.describe_terminated(pods.ray_container_terminated(pod))}"
     )
-
-
-def _job_finished(job: Mapping[str, Any]) -> bool:
-    for condition in (job.get("status") or {}).get("conditions") or ():
-        if condition.get("type") in ("Complete", "Failed", "FailureTarget") and condition.get("status") == "True":
-            return True
-    return False
-
-
-def _deletion_timeout(annotations: Mapping[str, str]) -> float:
-    value = annotations.get("ray.io/gcs-ft-deletion-timeout", "")
-    if value.isdigit() and int(value) > 0:
-        return float(value)
-    return float(GCS_FT_DELETION_TIMEOUT)
-
-
-def _parse_time(value: str) -> float:
-    import datetime
-
-    if not value:
-        return time.time()
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC).timestamp()
-    except ValueError:
-        return time.time()
 
 
 def _go_duration(seconds: float) -> str:

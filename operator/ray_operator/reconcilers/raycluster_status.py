@@ -14,8 +14,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ray_operator.builders import desired
+from ray_operator.builders import desired, names
 from ray_operator.models import RayCluster
+from ray_operator.models.raycluster import (
+    CONDITION_HEAD_POD_READY,
+    CONDITION_PROVISIONED,
+    CONDITION_REPLICA_FAILURE,
+    CONDITION_SUSPENDED,
+    CONDITION_SUSPENDING,
+    CONDITION_VALIDATION_FAILED,
+    REASON_ALL_POD_RUNNING_AND_READY_FIRST_TIME,
+    REASON_HEAD_POD_NOT_FOUND,
+    REASON_HEAD_POD_RUNNING_AND_READY,
+    REASON_PODS_PROVISIONING,
+    REASON_UNKNOWN,
+    STATE_READY,
+    STATE_SUSPENDED,
+)
 from ray_operator.status import (
     FALSE,
     TRUE,
@@ -25,16 +40,6 @@ from ray_operator.status import (
     remove_condition,
     set_condition,
 )
-
-HEAD_POD_READY = "HeadPodReady"
-PROVISIONED = "RayClusterProvisioned"
-REPLICA_FAILURE = "ReplicaFailure"
-SUSPENDING = "RayClusterSuspending"
-SUSPENDED = "RayClusterSuspended"
-VALIDATION_FAILED = "ValidationFailed"
-
-STATE_READY = "ready"
-STATE_SUSPENDED = "suspended"
 
 
 @dataclass
@@ -51,13 +56,13 @@ class Observed:
 def suspend_status(conditions: Sequence[Mapping[str, Any]] | None) -> str:
     """``RayClusterSuspending``, ``RayClusterSuspended`` or "" (KubeRay's FindRayClusterSuspendStatus)."""
     for condition in conditions or ():
-        if condition.get("type") in (SUSPENDING, SUSPENDED) and condition.get("status") == TRUE:
+        if condition.get("type") in (CONDITION_SUSPENDING, CONDITION_SUSPENDED) and condition.get("status") == TRUE:
             return str(condition["type"])
     return ""
 
 
 def pod_ready(pod: Mapping[str, Any]) -> bool:
-    """Running and (if it has one) the Ready condition is True."""
+    """Running and (if it has one) the Ready condition is True (KubeRay's CheckAllPodsRunning, for state)."""
     status = pod.get("status") or {}
     if status.get("phase") != "Running":
         return False
@@ -65,16 +70,23 @@ def pod_ready(pod: Mapping[str, Any]) -> bool:
     return ready is None or ready.get("status") == TRUE
 
 
+def running_and_ready(pod: Mapping[str, Any]) -> bool:
+    """Running with a Ready condition that is True (KubeRay's IsRunningAndReady, for the counters)."""
+    status = pod.get("status") or {}
+    ready = find_condition(status.get("conditions"), "Ready")
+    return status.get("phase") == "Running" and ready is not None and ready.get("status") == TRUE
+
+
 def all_pods_running(pods: Sequence[Mapping[str, Any]]) -> bool:
     return bool(pods) and all(pod_ready(p) for p in pods)
 
 
 def _node_type(pod: Mapping[str, Any]) -> str:
-    return str(((pod.get("metadata") or {}).get("labels") or {}).get("ray.io/node-type", ""))
+    return str(((pod.get("metadata") or {}).get("labels") or {}).get(names.LABEL_NODE_TYPE, ""))
 
 
 def head_pods(pods: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return [p for p in pods if _node_type(p) == "head"]
+    return [p for p in pods if _node_type(p) == names.NODE_TYPE_HEAD]
 
 
 def head_pod_ready_condition(pod: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -82,12 +94,12 @@ def head_pod_ready_condition(pod: Mapping[str, Any]) -> tuple[str, str, str]:
     status = pod.get("status") or {}
     ready = find_condition(status.get("conditions"), "Ready")
     if ready is None:
-        return FALSE, "Unknown", ""
+        return FALSE, REASON_UNKNOWN, ""
     cond_status = str(ready.get("status") or FALSE)
     message = str(ready.get("message") or "")
     reason = str(ready.get("reason") or "")
     if cond_status == TRUE and not reason:
-        reason = "HeadPodRunningAndReady"
+        reason = REASON_HEAD_POD_RUNNING_AND_READY
     if reason == "ContainersNotReady":
         for cs in status.get("containerStatuses") or ():
             state = cs.get("state") or {}
@@ -96,7 +108,7 @@ def head_pod_ready_condition(pod: Mapping[str, Any]) -> tuple[str, str, str]:
                 reason = str(detail.get("reason") or "")
                 message = (message + "; " if message else "") + f"{cs.get('name', '')}: {detail.get('message', '')}"
                 break
-    return cond_status, reason or "Unknown", message
+    return cond_status, reason or REASON_UNKNOWN, message
 
 
 def _endpoints(previous: Mapping[str, str] | None, service: Mapping[str, Any] | None) -> dict[str, str]:
@@ -131,15 +143,15 @@ def compute_status(
     if observed.conditions_enabled:
         if observed.replica_failure is not None:
             reason, message = observed.replica_failure
-            set_condition(conditions, REPLICA_FAILURE, TRUE, reason, message, clock=clock)
+            set_condition(conditions, CONDITION_REPLICA_FAILURE, TRUE, reason, message, clock=clock)
         elif not observed.error:
-            remove_condition(conditions, REPLICA_FAILURE)
-        if remove_condition(conditions, VALIDATION_FAILED):
+            remove_condition(conditions, CONDITION_REPLICA_FAILURE)
+        if remove_condition(conditions, CONDITION_VALIDATION_FAILED):
             status.pop("reason", None)  # it carried the validation message
 
     status["observedGeneration"] = cluster.generation
-    workers = [p for p in pods if _node_type(p) == "worker"]
-    status["readyWorkerReplicas"] = sum(1 for p in workers if pod_ready(p))
+    workers = [p for p in pods if _node_type(p) == names.NODE_TYPE_WORKER]
+    status["readyWorkerReplicas"] = sum(1 for p in workers if running_and_ready(p))
     status["availableWorkerReplicas"] = sum(1 for p in workers if (p.get("status") or {}).get("phase") == "Running")
     totals = desired.cluster_totals(cluster)
     status["desiredWorkerReplicas"] = totals.desired_workers
@@ -159,50 +171,52 @@ def compute_status(
     head = heads[0] if len(heads) == 1 else None
     if observed.conditions_enabled:
         if not heads:
-            set_condition(conditions, HEAD_POD_READY, FALSE, "HeadPodNotFound", "Head Pod not found", clock=clock)
+            not_found = (FALSE, REASON_HEAD_POD_NOT_FOUND, "Head Pod not found")
+            set_condition(conditions, CONDITION_HEAD_POD_READY, *not_found, clock=clock)
         else:
-            set_condition(conditions, HEAD_POD_READY, *head_pod_ready_condition(heads[0]), clock=clock)
+            set_condition(conditions, CONDITION_HEAD_POD_READY, *head_pod_ready_condition(heads[0]), clock=clock)
 
         suspend = suspend_status(conditions)
-        if not is_true(conditions, PROVISIONED) and suspend != SUSPENDED:
+        if not is_true(conditions, CONDITION_PROVISIONED) and suspend != CONDITION_SUSPENDED:
             # KubeRay only checks the pods it happens to list; we also require all of them to exist, so a
             # Ready head alone (workers failing to be created) is not reported as a provisioned cluster.
             if all_pods_running(pods) and len(pods) == totals.desired_workers + 1:
                 set_condition(
                     conditions,
-                    PROVISIONED,
+                    CONDITION_PROVISIONED,
                     TRUE,
-                    "AllPodRunningAndReadyFirstTime",
+                    REASON_ALL_POD_RUNNING_AND_READY_FIRST_TIME,
                     "All Ray Pods are ready for the first time",
                     clock=clock,
                 )
             else:
                 set_condition(
                     conditions,
-                    PROVISIONED,
+                    CONDITION_PROVISIONED,
                     FALSE,
-                    "RayClusterPodsProvisioning",
+                    REASON_PODS_PROVISIONING,
                     "RayCluster Pods are being provisioned for first time",
                     clock=clock,
                 )
-        if suspend == SUSPENDING:
+        if suspend == CONDITION_SUSPENDING:
             if not pods:
                 set_condition(
                     conditions,
-                    PROVISIONED,
+                    CONDITION_PROVISIONED,
                     FALSE,
-                    "RayClusterPodsProvisioning",
+                    REASON_PODS_PROVISIONING,
                     "RayCluster has been suspended",
                     clock=clock,
                 )
-                set_condition(conditions, SUSPENDING, FALSE, SUSPENDING, clock=clock)
-                set_condition(conditions, SUSPENDED, TRUE, SUSPENDED, clock=clock)
-        elif suspend == SUSPENDED:
+                set_condition(conditions, CONDITION_SUSPENDING, FALSE, CONDITION_SUSPENDING, clock=clock)
+                set_condition(conditions, CONDITION_SUSPENDED, TRUE, CONDITION_SUSPENDED, clock=clock)
+        elif suspend == CONDITION_SUSPENDED:
             if cluster.spec.suspend is False:
-                set_condition(conditions, SUSPENDED, FALSE, SUSPENDED, clock=clock)
+                set_condition(conditions, CONDITION_SUSPENDED, FALSE, CONDITION_SUSPENDED, clock=clock)
         else:
-            set_condition(conditions, SUSPENDED, FALSE, SUSPENDED, clock=clock)
-            set_condition(conditions, SUSPENDING, TRUE if suspend_requested else FALSE, SUSPENDING, clock=clock)
+            set_condition(conditions, CONDITION_SUSPENDED, FALSE, CONDITION_SUSPENDED, clock=clock)
+            requested = TRUE if suspend_requested else FALSE
+            set_condition(conditions, CONDITION_SUSPENDING, requested, CONDITION_SUSPENDING, clock=clock)
 
     if suspend_requested and not pods:
         status["state"] = STATE_SUSPENDED
@@ -242,7 +256,7 @@ def validation_failed_status(
     """Status for a spec the operator refuses to act on: the rest of the status is left as is."""
     status: dict[str, Any] = copy.deepcopy(dict(previous or {}))
     conditions: list[dict[str, Any]] = status.get("conditions") or []
-    set_condition(conditions, VALIDATION_FAILED, TRUE, reason, message, clock=clock)
+    set_condition(conditions, CONDITION_VALIDATION_FAILED, TRUE, reason, message, clock=clock)
     status["conditions"] = conditions
     status["observedGeneration"] = generation
     status["reason"] = message
