@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.harness import Operator
-from ray_operator import k8s
+from ray_operator.framework import k8s
 from ray_operator.localcluster.cluster import LocalCluster
 
 NAMESPACE = "bench"

@@ -14,7 +14,7 @@ from prometheus_client import REGISTRY, Gauge
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from ray_operator.status import is_true
+from ray_operator.framework.conditions import is_true
 
 CLUSTER_PROVISIONED_DURATION = Gauge(
     "kuberay_cluster_provisioned_duration_seconds",

@@ -1,7 +1,7 @@
 """Process wiring: the API client, kopf, the controllers and the HTTP endpoints.
 
 kopf watches (with server-side label selectors for pods) and calls our thin handlers, which
-only update stores and enqueue keys; :class:`~ray_operator.controller.Controller` workers run
+only update stores and enqueue keys; :class:`~ray_operator.framework.controller.Controller` workers run
 the reconcilers. kopf's own machinery (peering, progress annotations, posting handler errors as
 events) is switched off: we keep no state on the objects and report through status and events.
 """
@@ -16,13 +16,14 @@ from typing import Any
 
 import kopf
 
-from ray_operator import k8s, metrics
+from ray_operator import metrics
 from ray_operator.config import OperatorConfig
-from ray_operator.controller import Controller
-from ray_operator.endpoints import Endpoints
-from ray_operator.events import EventRecorder
+from ray_operator.framework import k8s
+from ray_operator.framework.controller import Controller
+from ray_operator.framework.endpoints import Endpoints
+from ray_operator.framework.events import EventRecorder
+from ray_operator.framework.leader import LeaderElector, default_namespace
 from ray_operator.handlers import raycluster as raycluster_handlers
-from ray_operator.leader import LeaderElector, default_namespace
 from ray_operator.reconcilers.raycluster import RayClusterReconciler
 from ray_operator.stores import IndexPodSource, ObjectStore
 

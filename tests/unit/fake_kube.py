@@ -1,4 +1,4 @@
-"""An in-memory stand-in for :class:`ray_operator.k8s.KubeClient`, for reconciler unit tests.
+"""An in-memory stand-in for :class:`ray_operator.framework.k8s.KubeClient`, for reconciler unit tests.
 
 It implements the verbs reconcilers use with the API server's observable semantics that matter
 to them: ``generateName``, ``AlreadyExists``/``NotFound``, resource versions, JSON merge patches
@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ray_operator import k8s
+from ray_operator.framework import k8s
 
 Body = dict[str, Any]
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from ray_operator.controller import Controller, ObjectKey
-from ray_operator.workqueue import WorkQueue
+from ray_operator.framework.controller import Controller, ObjectKey
+from ray_operator.framework.workqueue import WorkQueue
 
 A: ObjectKey = ("ns", "a")
 B: ObjectKey = ("ns", "b")

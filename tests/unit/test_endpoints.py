@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST, Counter
 
-from ray_operator.endpoints import Endpoints, parse_address
+from ray_operator.framework.endpoints import Endpoints, parse_address
 
 PROBE_COUNTER = Counter("ray_operator_endpoints_test_probe", "A counter only this test increments")
 

@@ -10,8 +10,8 @@ from typing import Any, cast
 
 import pytest
 
-from ray_operator import events, k8s
-from ray_operator.events import EventRecorder, object_reference
+from ray_operator.framework import events, k8s
+from ray_operator.framework.events import EventRecorder, object_reference
 
 CLUSTER: dict[str, Any] = {
     "apiVersion": "ray.io/v1",

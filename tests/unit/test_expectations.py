@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ray_operator.expectations import CREATE_TIMEOUT, DELETE_TIMEOUT, HEAD_GROUP, ScaleExpectations
+from ray_operator.framework.expectations import CREATE_TIMEOUT, DELETE_TIMEOUT, HEAD_GROUP, ScaleExpectations
 
 
 class FakeClock:

@@ -15,13 +15,13 @@ from typing import Any, cast
 
 import pytest
 
-from ray_operator import k8s
 from ray_operator.config import OperatorConfig
-from ray_operator.controller import RetryLater
-from ray_operator.events import EventRecorder
-from ray_operator.expectations import ScaleExpectations
+from ray_operator.framework import k8s
+from ray_operator.framework.conditions import find_condition
+from ray_operator.framework.controller import RetryLater
+from ray_operator.framework.events import EventRecorder
+from ray_operator.framework.expectations import ScaleExpectations
 from ray_operator.reconcilers.raycluster import GCS_FT_FINALIZER, RayClusterReconciler
-from ray_operator.status import find_condition
 from ray_operator.stores import IndexPodSource, ObjectStore, slim_pod
 from unit.fake_kube import FakeKube, rfc3339
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ray_operator.framework.conditions import find_condition
 from ray_operator.models import RayCluster
 from ray_operator.reconcilers.raycluster_status import (
     Observed,
@@ -11,7 +12,6 @@ from ray_operator.reconcilers.raycluster_status import (
     head_pod_ready_condition,
     validation_failed_status,
 )
-from ray_operator.status import find_condition
 
 CLOCK = "2026-11-21T10:00:00Z"
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ray_operator.status import (
+from ray_operator.framework.clock import now_rfc3339
+from ray_operator.framework.conditions import (
     FALSE,
     TRUE,
     UNKNOWN,
@@ -18,7 +19,6 @@ from ray_operator.status import (
     find_condition,
     is_true,
     merge_patch,
-    now_rfc3339,
     remove_condition,
     set_condition,
     status_changed,

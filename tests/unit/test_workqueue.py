@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ray_operator.workqueue import WorkQueue
+from ray_operator.framework.workqueue import WorkQueue
 
 
 async def get_within(queue: WorkQueue[str], within: float = 1.0) -> str:

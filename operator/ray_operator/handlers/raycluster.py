@@ -13,7 +13,7 @@ from typing import Any
 
 import kopf
 
-from ray_operator.controller import Controller
+from ray_operator.framework.controller import Controller
 from ray_operator.stores import IndexPodSource, ObjectStore, slim_pod, spec_changed
 
 CLUSTER_LABEL = "ray.io/cluster"

@@ -20,12 +20,15 @@ from typing import Any
 
 import pydantic
 
-from ray_operator import k8s, metrics
+from ray_operator import metrics
 from ray_operator.builders import auth, autoscaler, desired, features, gcs_ft, hashing, ingress, names, pods, services
 from ray_operator.config import GATE_MULTI_HOST_INDEXING, GATE_NETWORK_POLICY, GATE_STATUS_CONDITIONS, OperatorConfig
-from ray_operator.controller import RetryLater
-from ray_operator.events import CLEANUP, CREATE, DELETE, UPDATE, VALIDATE, EventRecorder
-from ray_operator.expectations import HEAD_GROUP, ScaleExpectations
+from ray_operator.framework import k8s
+from ray_operator.framework.clock import parse_time
+from ray_operator.framework.conditions import is_true, merge_patch, status_changed
+from ray_operator.framework.controller import RetryLater
+from ray_operator.framework.events import CLEANUP, CREATE, DELETE, UPDATE, VALIDATE, EventRecorder
+from ray_operator.framework.expectations import HEAD_GROUP, ScaleExpectations
 from ray_operator.models import RayCluster, WorkerGroupSpec
 from ray_operator.models.common import MANAGED_BY_KUBERAY
 from ray_operator.models.raycluster import CONDITION_PROVISIONED, CONDITION_SUSPENDED, CONDITION_SUSPENDING
@@ -37,7 +40,6 @@ from ray_operator.reconcilers.raycluster_status import (
     suspend_status,
     validation_failed_status,
 )
-from ray_operator.status import is_true, merge_patch, parse_time, status_changed
 from ray_operator.stores import IndexPodSource, ObjectStore
 from ray_operator.validation import (
     ValidationError,

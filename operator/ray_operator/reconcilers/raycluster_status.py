@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ray_operator.builders import desired, names
+from ray_operator.framework.clock import now_rfc3339
+from ray_operator.framework.conditions import (
+    FALSE,
+    TRUE,
+    find_condition,
+    is_true,
+    remove_condition,
+    set_condition,
+)
 from ray_operator.models import RayCluster
 from ray_operator.models.raycluster import (
     CONDITION_HEAD_POD_READY,
@@ -30,15 +39,6 @@ from ray_operator.models.raycluster import (
     REASON_UNKNOWN,
     STATE_READY,
     STATE_SUSPENDED,
-)
-from ray_operator.status import (
-    FALSE,
-    TRUE,
-    find_condition,
-    is_true,
-    now_rfc3339,
-    remove_condition,
-    set_condition,
 )
 
 

@@ -17,8 +17,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from ray_operator import k8s
-from ray_operator.status import micro_time
+from ray_operator.framework import k8s
+from ray_operator.framework.clock import micro_time
 
 logger = logging.getLogger(__name__)
 

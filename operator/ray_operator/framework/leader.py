@@ -18,8 +18,8 @@ import time
 import uuid
 from typing import Any
 
-from ray_operator import k8s
-from ray_operator.status import micro_time, parse_time
+from ray_operator.framework import k8s
+from ray_operator.framework.clock import micro_time, parse_time
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter, Histogram
 
-from ray_operator.k8s import ApiError
-from ray_operator.workqueue import WorkQueue
+from ray_operator.framework.k8s import ApiError
+from ray_operator.framework.workqueue import WorkQueue
 
 logger = logging.getLogger(__name__)
 

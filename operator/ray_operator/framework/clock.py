@@ -1,0 +1,27 @@
+"""Time formats of the Kubernetes API (metav1.Time, metav1.MicroTime) and parsing them back."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+
+def now_rfc3339() -> str:
+    """Seconds-precision UTC timestamp, the format of metav1.Time."""
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def micro_time(ts: float | None = None) -> str:
+    """Microsecond UTC timestamp, the format of metav1.MicroTime (events, leases)."""
+    dt = datetime.datetime.fromtimestamp(time.time() if ts is None else ts, datetime.UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: str | None) -> float | None:
+    """Seconds since the epoch of a metav1.Time or MicroTime string; None if absent or malformed."""
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"):
+        try:
+            return datetime.datetime.strptime(value or "", fmt).replace(tzinfo=datetime.UTC).timestamp()
+        except ValueError:
+            continue
+    return None
