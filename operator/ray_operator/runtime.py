@@ -1,59 +1,46 @@
-"""Process wiring: the API client, kopf, the controllers and the HTTP endpoints.
+"""Process wiring: the API client, kopf, the informers, the controllers and the HTTP endpoints.
 
-kopf watches (with server-side label selectors for pods) and calls our thin handlers, which
-only update stores and enqueue keys; :class:`~ray_operator.framework.controller.Controller` workers run
-the reconcilers. kopf's own machinery (peering, progress annotations, posting handler errors as
-events) is switched off: we keep no state on the objects and report through status and events.
+The runtime builds everything from the list of controller descriptions
+(:func:`all_controllers`): one informer per watched kind (fed by kopf's watches, see
+:mod:`~ray_operator.framework.kopf_bridge`), one work queue and worker pool per controller, and
+the subscriptions that map informer changes to queue keys. Reconcilers start only once every
+informer holds a full LIST, so no reconcile acts on a half-filled cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import logging
 import signal
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import kopf
 
 from ray_operator import metrics
 from ray_operator.config import OperatorConfig
+from ray_operator.controllers.caches import informer_spec
+from ray_operator.controllers.raycluster import raycluster_controller
 from ray_operator.framework import k8s
 from ray_operator.framework.controller import Controller
+from ray_operator.framework.description import ControllerContext, ControllerSpec
 from ray_operator.framework.endpoints import Endpoints
 from ray_operator.framework.events import EventRecorder
+from ray_operator.framework.informer import Informer, Informers
+from ray_operator.framework.kopf_bridge import make_settings, register_informer
 from ray_operator.framework.leader import LeaderElector, default_namespace
-from ray_operator.handlers import raycluster as raycluster_handlers
-from ray_operator.reconcilers.raycluster import RayClusterReconciler
-from ray_operator.stores import IndexPodSource, ObjectStore
 
 logger = logging.getLogger(__name__)
 
-#: Only Ray's own pods are watched and cached (KubeRay narrows its cache the same way).
-RAY_POD_SELECTOR = "ray.io/node-type in (head,worker,redis-cleanup)"
+#: A re-list replayed by kopf is pruned once no listed object arrived for this long.
+RELIST_QUIET_SECONDS = 2.0
 
 
-def make_settings(config: OperatorConfig) -> kopf.OperatorSettings:
-    """kopf settings for a level-based operator that leaves no traces on the objects."""
-    settings = kopf.OperatorSettings()
-    settings.peering.standalone = True
-    settings.posting.enabled = False
-    settings.watching.server_timeout = 300
-    settings.watching.client_timeout = 330
-    settings.watching.connect_timeout = 30
-    settings.watching.reconnect_backoff = 1.0
-    settings.watching.label_selectors["pods"] = RAY_POD_SELECTOR
-    settings.persistence.finalizer = "ray-operator.ray.io/kopf-finalizer"
-    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="ray-operator.ray.io")
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
-        prefix="ray-operator.ray.io", key="last-handled-configuration"
-    )
-    settings.networking.request_timeout = 60
-    # kopf keeps one worker task per watched object for this long after its last event; our
-    # handlers are instant, so a short idle time keeps memory flat with thousands of pods.
-    settings.queueing.idle_timeout = 1.0
-    settings.queueing.exit_timeout = 1.0
-    return settings
+def all_controllers(config: OperatorConfig) -> list[ControllerSpec]:
+    """Every controller the operator runs."""
+    return [raycluster_controller(config)]
 
 
 def register_login(registry: kopf.OperatorRegistry) -> None:
@@ -62,6 +49,21 @@ def register_login(registry: kopf.OperatorRegistry) -> None:
     @kopf.on.login(registry=registry)
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
         return k8s.discover_connection_info()
+
+
+def namespace_matcher(patterns: Sequence[str]) -> Callable[[str], bool] | None:
+    """kopf's namespace patterns (``team-*``, ``!kube-*``) as a predicate; None means all namespaces."""
+    if not patterns:
+        return None
+    include = [p for p in patterns if not p.startswith("!")]
+    exclude = [p[1:] for p in patterns if p.startswith("!")]
+
+    def matches(namespace: str) -> bool:
+        if any(fnmatch.fnmatchcase(namespace, p) for p in exclude):
+            return False
+        return not include or any(fnmatch.fnmatchcase(namespace, p) for p in include)
+
+    return matches
 
 
 class LeadershipLost(RuntimeError):
@@ -75,24 +77,27 @@ class OperatorRuntime:
         self.config = config
         self.kube = kube or k8s.KubeClient.from_environment(qps=config.qps, burst=config.burst)
         self.registry = kopf.OperatorRegistry()
-        self.settings = make_settings(config)
-        self.clusters = ObjectStore()
-        self.pods = IndexPodSource()
-        self.cluster_recorder = EventRecorder(self.kube, "raycluster-controller")
-        self.raycluster = RayClusterReconciler(
-            kube=self.kube,
-            config=config,
-            recorder=self.cluster_recorder,
-            clusters=self.clusters,
-            pods=self.pods,
-        )
-        self.cluster_controller = Controller(
-            "raycluster", self.raycluster.reconcile, workers=config.reconcile_concurrency
-        )
-        self.controllers = [self.cluster_controller]
-        raycluster_handlers.register(self.registry, self.clusters, self.pods, self.cluster_controller)
+        self.settings = make_settings()
+        self.specs = all_controllers(config)
+        self.informers = Informers()
+        for spec in self.specs:
+            for resource in spec.resources():
+                if resource not in self.informers:
+                    self.informers.add(Informer(informer_spec(resource)))
+        self.controllers: list[Controller] = []
+        for spec in self.specs:
+            controller = Controller(spec.name, workers=config.reconcile_concurrency)
+            recorder = EventRecorder(self.kube, spec.recorder or f"{spec.name}-controller")
+            context = ControllerContext(self.kube, self.informers, recorder, controller, spec.primary)
+            controller.reconcile = spec.make_reconciler(context).reconcile
+            controller.watch(self.informers, spec.all_watches())
+            self.controllers.append(controller)
+        for informer in self.informers:
+            register_informer(self.registry, self.settings, informer)
         register_login(self.registry)
-        metrics.register_cluster_collector(self.clusters)
+        metrics.register_cluster_collector(self.informers[k8s.RAYCLUSTERS])
+        self._namespaces = namespace_matcher(config.watch_namespaces)
+        self.synced = asyncio.Event()
         self.kopf_ready = asyncio.Event()
         self.stop_flag = asyncio.Event()
         self._kopf_task: asyncio.Task[None] | None = None
@@ -118,7 +123,7 @@ class OperatorRuntime:
         ok, detail = self.healthy()
         if not ok:
             return ok, detail
-        if not self.kopf_ready.is_set():
+        if not self.kopf_ready.is_set() or not self.synced.is_set():
             return False, "starting"
         return True, "ok"
 
@@ -153,8 +158,6 @@ class OperatorRuntime:
             raise LeadershipLost("lost the leader lease; exiting so that a fresh process rejoins as follower")
 
     async def _run_leading(self) -> None:
-        for controller in self.controllers:
-            controller.start()
         namespaces = list(self.config.watch_namespaces)
         kwargs: dict[str, Any] = {"namespaces": namespaces} if namespaces else {"clusterwide": True}
         self._kopf_task = asyncio.create_task(
@@ -168,18 +171,69 @@ class OperatorRuntime:
             ),
             name="kopf",
         )
-        logger.info(
-            "ray-operator %s started; watching %s",
-            self.config.operator_version,
-            ", ".join(namespaces) if namespaces else "all namespaces",
-        )
         reclaim = asyncio.create_task(self._reclaim_signals(), name="reclaim signals")
+        pruner: asyncio.Task[None] | None = None
         try:
+            await self._sync_informers()
+            for controller in self.controllers:
+                controller.start()
+            pruner = asyncio.create_task(self._prune_after_relists(), name="informer pruner")
+            logger.info(
+                "ray-operator %s started; watching %s",
+                self.config.operator_version,
+                ", ".join(namespaces) if namespaces else "all namespaces",
+            )
             await self._kopf_task
         finally:
             reclaim.cancel()
+            if pruner is not None:
+                pruner.cancel()
             for controller in self.controllers:
                 await controller.stop()
+
+    def _list_scopes(self) -> list[str] | None:
+        """Namespaces to LIST one by one (exact names), or None for one cluster-wide LIST (patterns)."""
+        names = list(self.config.watch_namespaces)
+        if names and all(not any(ch in n for ch in "*?[!") for n in names):
+            return names
+        return None
+
+    async def _sync_informer(self, informer: Informer) -> None:
+        await informer.sync(self.kube, self._list_scopes(), self._namespaces)
+
+    async def _sync_informers(self) -> None:
+        """The initial LIST of every informer (retried until it works: nothing runs before it)."""
+        pending = list(self.informers)
+        delay = 0.5
+        while pending:
+            results = await asyncio.gather(*(self._sync_informer(i) for i in pending), return_exceptions=True)
+            failed = []
+            for informer, result in zip(pending, results, strict=True):
+                if isinstance(result, BaseException):
+                    if not isinstance(result, Exception):
+                        raise result
+                    logger.warning("listing %s failed: %s; retrying", informer.resource.plural, result)
+                    failed.append(informer)
+            pending = failed
+            if pending:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        self.synced.set()
+
+    async def _prune_after_relists(self) -> None:
+        """After kopf replayed a re-list (HTTP 410), LIST again and drop what vanished meanwhile.
+
+        kopf replays a re-list as type-None events and never says which objects are gone; without
+        this, a Pod or RayCluster deleted while the watch was broken would stay cached for good.
+        """
+        while True:
+            await asyncio.sleep(RELIST_QUIET_SECONDS / 2)
+            for informer in self.informers:
+                if informer.relist_settled(RELIST_QUIET_SECONDS):
+                    try:
+                        await self._sync_informer(informer)
+                    except k8s.ApiError as exc:
+                        logger.warning("re-listing %s failed: %s", informer.resource.plural, exc)
 
     def install_signal_handlers(self) -> None:
         """SIGTERM/SIGINT stop the operator: controllers first, then kopf's watches."""

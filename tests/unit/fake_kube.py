@@ -253,6 +253,18 @@ class FakeKube:
             if namespace in (None, ns) and selector_matches(label_selector, obj["metadata"].get("labels") or {})
         ]
 
+    async def list_with_version(
+        self,
+        resource: k8s.Resource,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> tuple[list[Body], str]:
+        """Like :meth:`list`, plus the current resourceVersion (what the server stamps on a LIST)."""
+        items = await self.list(resource, namespace, label_selector, field_selector, page_size)
+        return items, str(self._rv)
+
     async def create(
         self, resource: k8s.Resource, body: Mapping[str, Any], namespace: str | None = None, strict: bool = True
     ) -> Body:

@@ -16,13 +16,17 @@ from typing import Any, cast
 import pytest
 
 from ray_operator.config import OperatorConfig
+from ray_operator.controllers.caches import informer_spec
+from ray_operator.controllers.raycluster import raycluster_controller
 from ray_operator.framework import k8s
 from ray_operator.framework.conditions import find_condition
-from ray_operator.framework.controller import RetryLater
+from ray_operator.framework.controller import Controller, RetryLater
+from ray_operator.framework.description import ControllerContext
 from ray_operator.framework.events import EventRecorder
 from ray_operator.framework.expectations import ScaleExpectations
+from ray_operator.framework.informer import Informer, Informers
+from ray_operator.framework.reconciler import StatusConflict
 from ray_operator.reconcilers.raycluster import GCS_FT_FINALIZER, RayClusterReconciler
-from ray_operator.stores import IndexPodSource, ObjectStore, slim_pod
 from unit.fake_kube import FakeKube, rfc3339
 
 NS = "team"
@@ -120,27 +124,33 @@ def _pod_status(phase: str, ready: bool) -> dict[str, Any]:
 
 
 class Harness:
-    """The reconciler wired to a :class:`FakeKube`, a cluster store and a test-controlled pod cache."""
+    """The reconciler wired to a :class:`FakeKube` and the informers of the RayCluster controller.
+
+    The informers hold what the watch delivered: tests move server state into them explicitly
+    (``sync_cluster``, ``cache_server_pods``); the reconciler's own writes go through to them as in
+    the operator.
+    """
 
     def __init__(self, body: Mapping[str, Any], config: OperatorConfig = CONFIG) -> None:
         self.clock = Clock()
         self.kube = FakeKube(clock=self.clock)
-        self.store = ObjectStore()
-        self.store.update(self.kube.put(k8s.RAYCLUSTERS, body))
-        self.cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.pod_source = IndexPodSource()
-        self.pod_source.index = self.cache
-        self.expectations = ScaleExpectations(clock=self.clock)
         client = cast(k8s.KubeClient, self.kube)
-        self.reconciler = RayClusterReconciler(
+        spec = raycluster_controller(config)
+        self.informers = Informers()
+        for resource in spec.resources():
+            self.informers.add(Informer(informer_spec(resource)))
+        self.store = self.informers[k8s.RAYCLUSTERS]
+        self.pod_cache = self.informers[k8s.PODS]
+        self.store.apply(self.kube.put(k8s.RAYCLUSTERS, body))
+        self.expectations = ScaleExpectations(clock=self.clock)
+        context = ControllerContext(
             client,
-            config,
+            self.informers,
             EventRecorder(client, "raycluster-controller"),
-            self.store,
-            self.pod_source,
-            self.expectations,
-            clock=self.clock,
+            Controller("raycluster"),
+            spec.primary,
         )
+        self.reconciler = RayClusterReconciler(context, config, self.expectations, clock=self.clock)
 
     async def reconcile(self) -> float | None:
         return await self.reconciler.reconcile(KEY)
@@ -150,8 +160,7 @@ class Harness:
     def add_pods(self, *pods: dict[str, Any]) -> None:
         """Pods that exist on the server and are in the cache."""
         for p in pods:
-            stored = self.kube.put(k8s.PODS, p)
-            self.cache.setdefault(KEY, []).append(slim_pod(stored))
+            self.pod_cache.apply(self.kube.put(k8s.PODS, p))
 
     def server_pods(self) -> list[dict[str, Any]]:
         return self.kube.all(k8s.PODS, NS)
@@ -159,13 +168,23 @@ class Harness:
     def server_pod_names(self) -> set[str]:
         return {p["metadata"]["name"] for p in self.server_pods()}
 
+    def cached_pod_names(self) -> set[str]:
+        return {p["metadata"]["name"] for p in self.pod_cache}
+
+    def forget_cached_pods(self, *names: str) -> None:
+        """The watch has not delivered these yet (simulates a cache lagging behind our writes)."""
+        for name in names:
+            cached = self.pod_cache.get((NS, name))
+            if cached is not None:
+                self.pod_cache.remove(cached)
+
     def cache_server_pods(self, phase: str = "Running", ready: bool = True) -> None:
         """The watch catches up: the cache holds what the server holds, in the given state."""
-        slim = []
+        for cached in list(self.pod_cache):
+            self.pod_cache.remove(cached)
         for p in self.server_pods():
             p["status"] = _pod_status(phase, ready)
-            slim.append(slim_pod(p))
-        self.cache[KEY] = slim
+            self.pod_cache.apply(p)
 
     # --- the cluster ------------------------------------------------------------------------
 
@@ -181,7 +200,7 @@ class Harness:
         """Deliver the server's current RayCluster to the store (a watch event)."""
         current = self.server_cluster()
         assert current is not None
-        self.store.update(current)
+        self.store.apply(current)
 
     def mark_deleted(self) -> None:
         """``kubectl delete``: the API server sets deletionTimestamp (finalizers hold the object)."""
@@ -203,7 +222,8 @@ class Harness:
 
 
 def with_head_service(h: Harness) -> Harness:
-    h.kube.put(k8s.SERVICES, {"metadata": {"name": HEAD_SVC, "namespace": NS}, "spec": {"clusterIP": "None"}})
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": HEAD_SVC, "namespace": NS}}
+    h.informers[k8s.SERVICES].apply(h.kube.put(k8s.SERVICES, {**service, "spec": {"clusterIP": "None"}}))
     return h
 
 
@@ -312,13 +332,14 @@ async def test_status_is_written_only_when_it_changed() -> None:
     assert h.status_patches() == 0
 
 
-async def test_steady_state_pass_makes_one_get_and_no_writes() -> None:
+async def test_steady_state_pass_makes_no_api_calls() -> None:
+    """Everything a steady pass reads (head Service included) comes from the informers."""
     h = ready_cluster()
     await h.reconcile()
     h.kube.reset()
 
     assert await h.reconcile() == RESYNC
-    assert h.kube.keys() == [("get", "services", HEAD_SVC)]
+    assert h.kube.keys() == []
     assert h.kube.events() == []
 
 
@@ -474,7 +495,7 @@ async def test_failed_head_is_deleted() -> None:
     assert h.kube.writes() == []
 
     # The deletion reached the cache: a new head is created.
-    h.cache[KEY] = [p for p in h.cache[KEY] if p["metadata"]["name"] != head]
+    h.forget_cached_pods(head)
     assert await h.reconcile() == RESYNC
     assert h.kube.keys("create", "pods") == [("create", "pods", f"{NAME}-head-00001")]
 
@@ -625,7 +646,7 @@ async def test_gcs_ft_finalizer_patch_from_a_stale_store_conflicts() -> None:
     h = gcs_ft_cluster()
     h.kube.mutate(k8s.RAYCLUSTERS, NAME, NS, lambda obj: obj["metadata"].setdefault("labels", {}).update(a="b"))
 
-    with pytest.raises(k8s.Conflict):
+    with pytest.raises(StatusConflict):
         await h.reconcile()
 
     assert _finalizers(h) == []
@@ -647,7 +668,7 @@ async def test_gcs_ft_deletion_runs_the_redis_cleanup_job_then_removes_the_final
     assert h.server_pods() == []
     assert h.kube.find("create", "jobs") == []
 
-    h.cache.clear()
+    h.forget_cached_pods(*h.cached_pod_names())
     h.kube.reset()
     assert await h.reconcile() == 2.0
     job_name = f"{NAME}-redis-cleanup"
@@ -665,7 +686,7 @@ async def test_gcs_ft_deletion_runs_the_redis_cleanup_job_then_removes_the_final
     def complete(job: dict[str, Any]) -> None:
         job["status"] = {"conditions": [{"type": "Complete", "status": "True"}], "succeeded": 1}
 
-    h.kube.mutate(k8s.JOBS, job_name, NS, complete)
+    h.informers[k8s.JOBS].apply(h.kube.mutate(k8s.JOBS, job_name, NS, complete))  # the watch delivers it
     h.kube.reset()
     assert await h.reconcile() is None
     assert h.kube.keys("patch", "rayclusters") == [("patch", "rayclusters", NAME)]
@@ -729,7 +750,7 @@ async def test_suspend_sets_suspending_then_deletes_all_pods() -> None:
     assert h.server_pods() == []
 
     # The pods are gone from the cache too: the cluster is suspended.
-    h.cache.clear()
+    h.forget_cached_pods(*h.cached_pod_names())
     h.kube.reset()
     await h.reconcile()
     assert (h.condition("RayClusterSuspended") or {}).get("status") == "True"
@@ -742,7 +763,7 @@ async def test_resuming_a_suspended_cluster_creates_pods_without_waiting_for_the
     h = ready_cluster(suspend=True)
     await h.reconcile()  # Suspending
     await h.reconcile()  # pods deleted
-    h.cache.clear()
+    h.forget_cached_pods(*h.cached_pod_names())
     await h.reconcile()  # Suspended
     assert (h.condition("RayClusterSuspended") or {}).get("status") == "True"
 

@@ -9,7 +9,9 @@ import pytest
 
 from ray_operator.config import OperatorConfig
 from ray_operator.models import RayCluster
-from ray_operator.reconcilers.raycluster import _replica_rank, _scale_down_order, unsupported_feature
+from ray_operator.reconcilers.raycluster import unsupported_feature
+from ray_operator.reconcilers.raycluster.pods import replica_rank as _replica_rank
+from ray_operator.reconcilers.raycluster.pods import scale_down_order as _scale_down_order
 
 
 def cluster(**spec: Any) -> RayCluster:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ray_operator.framework.conditions import find_condition
 from ray_operator.models import RayCluster
-from ray_operator.reconcilers.raycluster_status import (
+from ray_operator.reconcilers.raycluster.status import (
     Observed,
     compute_status,
     head_pod_ready_condition,

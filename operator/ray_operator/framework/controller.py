@@ -1,8 +1,9 @@
 """Run a reconcile function over a keyed work queue with a fixed number of workers.
 
-kopf delivers watch events; handlers only enqueue ``(namespace, name)`` keys here. Workers call
-the reconciler, which reads the latest state and converges. A reconcile returns when to look
-again (``None`` means "only on the next event or resync"); an exception backs off per key.
+Informer changes are mapped to ``(namespace, name)`` keys (see :mod:`.description`) and queued
+here; workers call the reconciler, which reads the latest state and converges. A reconcile
+returns when to look again (``None`` means "only on the next event"); an exception backs off per
+key. Nothing runs before every informer has synced: a reconcile never acts on a half-filled cache.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter, Histogram
 
+from ray_operator.framework.description import Watch
+from ray_operator.framework.informer import Body, Informers
 from ray_operator.framework.k8s import ApiError
 from ray_operator.framework.workqueue import WorkQueue
 
@@ -38,6 +41,10 @@ RECONCILE_TIME = Histogram(
 )
 
 
+async def _unbound(key: ObjectKey) -> float | None:
+    raise RuntimeError("controller has no reconciler")
+
+
 class RetryLater(Exception):
     """An expected, transient failure (a pod still terminating, a 409...): back off and retry.
 
@@ -48,9 +55,9 @@ class RetryLater(Exception):
 class Controller:
     """One kind's reconcile loop."""
 
-    def __init__(self, name: str, reconcile: ReconcileFn, workers: int = 4) -> None:
+    def __init__(self, name: str, reconcile: ReconcileFn | None = None, workers: int = 4) -> None:
         self.name = name
-        self.reconcile = reconcile
+        self.reconcile: ReconcileFn = reconcile or _unbound
         self.workers = max(1, workers)
         self.queue: WorkQueue[ObjectKey] = WorkQueue(name)
         self._tasks: list[asyncio.Task[None]] = []
@@ -58,6 +65,21 @@ class Controller:
     def enqueue(self, key: ObjectKey, delay: float = 0.0) -> None:
         """Ask for a reconcile of ``key`` (now, or after ``delay`` seconds)."""
         self.queue.add_after(key, delay)
+
+    def watch(self, informers: Informers, watches: list[Watch]) -> None:
+        """Subscribe to the informers: each change that passes a predicate enqueues the mapped keys."""
+        for watch in watches:
+            informers[watch.resource].subscribe(self._subscriber(watch, informers))
+
+    def _subscriber(self, watch: Watch, informers: Informers) -> Callable[[Body | None, Body | None], None]:
+        predicate, mapper, add = watch.predicate, watch.mapper, self.queue.add
+
+        def on_change(old: Body | None, new: Body | None) -> None:
+            if predicate(old, new):
+                for key in mapper(old, new, informers):
+                    add(key)
+
+        return on_change
 
     def start(self) -> None:
         for i in range(self.workers):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import builtins
 import contextlib
 import json
 import logging
@@ -435,18 +436,44 @@ class KubeClient:
         page_size: int = 500,
     ) -> list[Body]:
         """All items, following ``continue`` tokens."""
-        items: list[Body] = []
+        items, _ = await self.list_with_version(resource, namespace, label_selector, field_selector, page_size)
+        return items
+
+    async def list_with_version(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> tuple[builtins.list[Body], str]:
+        """All items and the list's resourceVersion, following ``continue`` tokens.
+
+        A continue token that expired mid-list (410) restarts the list from scratch once, as
+        client-go's pager does.
+        """
+        items: builtins.list[Body] = []
         params: dict[str, str] = {"limit": str(page_size)}
         if label_selector:
             params["labelSelector"] = label_selector
         if field_selector:
             params["fieldSelector"] = field_selector
+        restarted = False
         while True:
-            page = await self.request("GET", resource.path(namespace), params=params)
+            try:
+                page = await self.request("GET", resource.path(namespace), params=params)
+            except ApiError as exc:
+                if exc.status == 410 and "continue" in params and not restarted:
+                    restarted = True
+                    params.pop("continue")
+                    items.clear()
+                    continue
+                raise
             items.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue")
+            meta = page.get("metadata") or {}
+            token = meta.get("continue")
             if not token:
-                return items
+                return items, str(meta.get("resourceVersion") or "")
             params["continue"] = token
 
     async def create(

@@ -1,13 +1,11 @@
-"""In-memory stores: slim pods, the no-going-backwards object store, the event predicate."""
+"""How watched kinds are cached: the slim shapes keep what decisions read and nothing else."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-import pytest
-
-from ray_operator.stores import IndexPodSource, ObjectStore, slim_pod, spec_changed
+from ray_operator.controllers.caches import slim_endpoint_slice, slim_job, slim_metadata_only, slim_pod
 
 FULL_POD: dict[str, Any] = {
     "apiVersion": "v1",
@@ -110,12 +108,13 @@ SLIM_POD: dict[str, Any] = {
         "name": "raycluster-head-abcde",
         "namespace": "team-a",
         "uid": "uid-1",
+        "resourceVersion": "12345",
         "creationTimestamp": "2024-05-01T10:00:00Z",
         "labels": {"ray.io/cluster": "raycluster", "ray.io/node-type": "head", "app": "x"},
         "annotations": {"ray.io/ft-enabled": "false", "ray.io/overwrite-container-cmd": "true"},
         "deletionTimestamp": "2024-05-01T11:00:00Z",
     },
-    "spec": {"restartPolicy": "Never", "containers": [{"name": "ray-head"}]},
+    "spec": {"restartPolicy": "Never", "containers": [{"name": "ray-head"}, {"name": "sidecar"}]},
     "status": {
         "phase": "Running",
         "reason": "Evicted",
@@ -143,6 +142,8 @@ SLIM_POD: dict[str, Any] = {
                         "containerID": "containerd://abc",
                     }
                 },
+                "restartCount": 3,
+                "lastState": {"terminated": {"exitCode": 1}},
             },
             {"name": "sidecar", "ready": True, "state": {"running": {}}},
             {
@@ -173,7 +174,7 @@ def test_slim_pod_does_not_alias_or_mutate_the_input() -> None:
 def test_slim_pod_drops_heavy_fields() -> None:
     slim = slim_pod(FULL_POD)
     text = repr(slim)
-    for dropped in ("managedFields", "volumes", "env", "image", "ownerReferences", "nodeName", "restartCount"):
+    for dropped in ("managedFields", "volumes", "env", "image", "ownerReferences", "nodeName", "qosClass"):
         assert dropped not in text
     assert "kubectl.kubernetes.io/last-applied-configuration" not in slim["metadata"]["annotations"]
 
@@ -185,6 +186,7 @@ def test_slim_pod_of_a_minimal_pod() -> None:
             "name": "p",
             "namespace": "ns",
             "uid": "",
+            "resourceVersion": "",
             "creationTimestamp": "",
             "labels": {},
             "annotations": {},
@@ -210,158 +212,61 @@ def test_slim_pod_omits_empty_optional_status_fields() -> None:
     assert "deletionTimestamp" not in slim["metadata"]
 
 
-# --------------------------------------------------------------------------- ObjectStore
+# --------------------------------------------------------------------------- other kinds
 
 
-def body(name: str, rv: str | None, uid: str = "u1", namespace: str = "ns", **extra: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "namespace": namespace, "uid": uid}
-    if rv is not None:
-        meta["resourceVersion"] = rv
-    return {"metadata": meta, **extra}
-
-
-def test_object_store_stores_and_returns_latest() -> None:
-    store = ObjectStore()
-    assert store.update(body("a", "10", status={"s": 1})) == (True, None)
-    stored, previous = store.update(body("a", "11", status={"s": 2}))
-    assert stored
-    assert previous is not None and previous["status"] == {"s": 1}
-    current = store.get(("ns", "a"))
-    assert current is not None and current["status"] == {"s": 2}
-    assert len(store) == 1
-    assert store.keys() == [("ns", "a")]
-
-
-def test_object_store_refuses_an_older_resource_version_of_the_same_object() -> None:
-    store = ObjectStore()
-    store.update(body("a", "100", status={"v": "new"}))
-    stored, previous = store.update(body("a", "99", status={"v": "stale"}))
-    assert not stored
-    assert previous is not None and previous["status"] == {"v": "new"}
-    current = store.get(("ns", "a"))
-    assert current is not None and current["status"] == {"v": "new"}
-
-
-def test_object_store_compares_resource_versions_numerically() -> None:
-    store = ObjectStore()
-    store.update(body("a", "9", status={"v": 9}))
-    assert store.update(body("a", "10", status={"v": 10}))[0]  # "10" < "9" as strings
-    assert not store.update(body("a", "9", status={"v": 9}))[0]
-
-
-def test_object_store_accepts_the_same_resource_version() -> None:
-    store = ObjectStore()
-    store.update(body("a", "5", status={"v": 1}))
-    assert store.update(body("a", "5", status={"v": 2}))[0]
-
-
-def test_object_store_accepts_a_recreated_object_with_a_lower_resource_version() -> None:
-    store = ObjectStore()
-    store.update(body("a", "100", uid="old"))
-    stored, previous = store.update(body("a", "50", uid="new"))
-    assert stored
-    assert previous is not None and previous["metadata"]["uid"] == "old"
-    current = store.get(("ns", "a"))
-    assert current is not None and current["metadata"]["uid"] == "new"
-
-
-def test_object_store_accepts_non_numeric_resource_versions() -> None:
-    store = ObjectStore()
-    store.update(body("a", "100", status={"v": 1}))
-    assert store.update(body("a", None, status={"v": 2}))[0]
-    assert store.update(body("a", "opaque", status={"v": 3}))[0]
-
-
-def test_object_store_keys_by_namespace_and_name() -> None:
-    store = ObjectStore()
-    store.update(body("a", "1", namespace="ns1"))
-    store.update(body("a", "1", namespace="ns2", uid="u2"))
-    assert sorted(store.keys()) == [("ns1", "a"), ("ns2", "a")]
-    assert sorted(b["metadata"]["uid"] for b in store) == ["u1", "u2"]
-
-
-def test_object_store_remove_honours_uid() -> None:
-    store = ObjectStore()
-    store.update(body("a", "1", uid="current"))
-    store.remove(("ns", "a"), uid="someone-else")  # a delete event of an older incarnation
-    assert store.get(("ns", "a")) is not None
-    store.remove(("ns", "a"), uid="current")
-    assert store.get(("ns", "a")) is None
-    store.update(body("b", "1"))
-    store.remove(("ns", "b"))
-    store.remove(("ns", "missing"))
-    assert len(store) == 0
-
-
-def test_object_store_iteration_is_a_snapshot() -> None:
-    store = ObjectStore()
-    store.update(body("a", "1"))
-    store.update(body("b", "1"))
-    names = []
-    for item in store:
-        names.append(item["metadata"]["name"])
-        store.remove(("ns", item["metadata"]["name"]))  # must not break the iteration
-    assert names == ["a", "b"]
-
-
-# --------------------------------------------------------------------------- spec_changed
-
-
-def cluster(**meta: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"name": "c", "uid": "u", "generation": 1, "labels": {"a": "1"}, "annotations": {}}
-    base.update(meta)
-    return {"metadata": base, "spec": {}, "status": {}}
-
-
-def test_spec_changed_for_a_new_object() -> None:
-    assert spec_changed(None, cluster())
-
-
-def test_spec_changed_ignores_status_and_resource_version() -> None:
-    old = cluster(resourceVersion="1")
-    new = cluster(resourceVersion="2")
-    new["status"] = {"state": "ready"}
-    assert not spec_changed(old, new)
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"generation": 2},
-        {"labels": {"a": "2"}},
-        {"annotations": {"ray.io/x": "y"}},
-        {"deletionTimestamp": "2024-01-01T00:00:00Z"},
-        {"finalizers": ["ray.io/gcs-ft-redis-cleanup-finalizer"]},
-        {"uid": "other"},
-    ],
-)
-def test_spec_changed_on_metadata_changes(change: dict[str, Any]) -> None:
-    assert spec_changed(cluster(), cluster(**change))
-
-
-# --------------------------------------------------------------------------- pod sources
-
-
-def pod(name: str, created: str, cluster_name: str = "c", namespace: str = "ns") -> dict[str, Any]:
-    return {
+def test_secrets_and_rbac_objects_are_cached_without_data() -> None:
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
         "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "creationTimestamp": created,
-            "labels": {"ray.io/cluster": cluster_name},
-            "managedFields": [{"manager": "x"}],
+            "name": "s",
+            "namespace": "ns",
+            "uid": "u",
+            "resourceVersion": "3",
+            "labels": {"ray.io/cluster": "c"},
         },
-        "spec": {"containers": [{"name": "ray-worker", "image": "i"}]},
+        "data": {"auth_token": "c2VjcmV0"},
+        "stringData": {"auth_token": "secret"},
     }
+    slim = slim_metadata_only(secret)
+    assert "secret" not in repr(slim) and "c2VjcmV0" not in repr(slim)
+    assert slim["metadata"]["resourceVersion"] == "3"
+    assert slim["metadata"]["labels"] == {"ray.io/cluster": "c"}
 
 
-def test_index_pod_source() -> None:
-    source = IndexPodSource()
-    with pytest.raises(RuntimeError):
-        source.pods_of("ns", "c")
-    late, early = slim_pod(pod("late", "t2")), slim_pod(pod("early", "t1"))
-    same_time_b, same_time_a = slim_pod(pod("b", "t1")), slim_pod(pod("a", "t1"))
-    source.index = {("ns", "c"): [late, early, same_time_b, same_time_a]}
-    # Oldest first, ties by name: a stable order for scale decisions.
-    assert [p["metadata"]["name"] for p in source.pods_of("ns", "c")] == ["a", "b", "early", "late"]
-    assert source.pods_of("ns", "other") == []
+def test_jobs_keep_status_and_drop_the_pod_template() -> None:
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "j", "namespace": "ns", "resourceVersion": "9"},
+        "spec": {"backoffLimit": 2, "template": {"spec": {"containers": [{"name": "x", "image": "big"}]}}},
+        "status": {"conditions": [{"type": "Complete", "status": "True"}]},
+    }
+    slim = slim_job(job)
+    assert slim["spec"] == {"backoffLimit": 2}
+    assert slim["status"] == job["status"]
+
+
+def test_endpoint_slices_keep_readiness_and_target_uid() -> None:
+    eps = {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {"name": "e", "namespace": "ns", "labels": {"kubernetes.io/service-name": "svc"}},
+        "addressType": "IPv4",
+        "endpoints": [
+            {
+                "addresses": ["10.0.0.1"],
+                "conditions": {"ready": True, "serving": True},
+                "targetRef": {"kind": "Pod", "uid": "p1", "name": "x"},
+            },
+            {"addresses": ["10.0.0.2"], "conditions": {}, "targetRef": {"kind": "Pod", "uid": "p2"}},
+        ],
+        "ports": [{"port": 8000}],
+    }
+    slim = slim_endpoint_slice(eps)
+    assert slim["endpoints"] == [
+        {"conditions": {"ready": True}, "targetRef": {"uid": "p1", "kind": "Pod"}},
+        {"conditions": {"ready": None}, "targetRef": {"uid": "p2", "kind": "Pod"}},
+    ]
+    assert slim["metadata"]["labels"] == {"kubernetes.io/service-name": "svc"}
