@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 #: A re-list replayed by kopf is pruned once no listed object arrived for this long.
 RELIST_QUIET_SECONDS = 2.0
+#: Every informer is LISTed and compared this often anyway (a re-list can replay nothing).
+FULL_RESYNC_SECONDS = 600.0
 
 
 def all_controllers(config: OperatorConfig) -> list[ControllerSpec]:
@@ -226,10 +228,16 @@ class OperatorRuntime:
         kopf replays a re-list as type-None events and never says which objects are gone; without
         this, a Pod or RayCluster deleted while the watch was broken would stay cached for good.
         """
+        last_full = time.monotonic()
         while True:
             await asyncio.sleep(RELIST_QUIET_SECONDS / 2)
+            # A re-list that returns nothing at all replays nothing, so nothing says it happened:
+            # a slow full LIST-and-compare catches that case (and any other missed DELETED).
+            full = time.monotonic() - last_full >= FULL_RESYNC_SECONDS
+            if full:
+                last_full = time.monotonic()
             for informer in self.informers:
-                if informer.relist_settled(RELIST_QUIET_SECONDS):
+                if full or informer.relist_settled(RELIST_QUIET_SECONDS):
                     try:
                         await self._sync_informer(informer)
                     except k8s.ApiError as exc:

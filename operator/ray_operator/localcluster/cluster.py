@@ -11,6 +11,7 @@ process that owns the cluster leaves no orphans behind.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import http.client
@@ -247,6 +248,41 @@ class LocalCluster:
             ctx.load_cert_chain(str(self.pki / "admin.crt"), str(self.pki / "admin.key"))
             self._ssl = ctx
         return self._ssl
+
+    def restart_apiserver(self, timeout: float = 60.0, while_down: Callable[[], None] | None = None) -> None:
+        """Stop kube-apiserver, run ``while_down``, start it again and wait until it is ready.
+
+        Every watch breaks and clients must re-list: tests use this to show what a controller's
+        cache does with objects that vanished while it was not watching.
+        """
+        proc = self._procs.pop("kube-apiserver")
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        if while_down is not None:
+            while_down()
+        self._start_apiserver()
+        self._wait("kube-apiserver", time.monotonic() + timeout, lambda: self._get_text("/readyz") == "ok")
+
+    def etcd_delete(self, key: str) -> int:
+        """Delete ``key`` straight from etcd (v3 JSON gateway); returns how many keys went.
+
+        Bypasses the API server, so no watcher hears of it: the object is simply gone.
+        """
+        body = json.dumps({"key": base64.b64encode(key.encode()).decode()})
+        conn = http.client.HTTPConnection("127.0.0.1", self.ports["etcd"], timeout=5)
+        try:
+            conn.request("POST", "/v3/kv/deleterange", body=body, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            data = json.loads(response.read() or b"{}")
+        finally:
+            conn.close()
+        if response.status != 200:
+            raise ClusterError(f"etcd deleterange {key}: HTTP {response.status}: {data}")
+        return int(data.get("deleted", 0))
 
     # ------------------------------------------------------------------ components
 

@@ -63,7 +63,8 @@ class CleanupSteps(RayClusterSteps):
 
         age = self.clock() - (parse_time(meta.get("deletionTimestamp")) or self.clock())
         if age >= gcs_ft.deletion_timeout_seconds(cluster):
-            await self._drop_finalizer(run)
+            # The Warning goes first: once the finalizer is gone the object may vanish at once,
+            # and a reader waiting for the deletion must find the reason already recorded.
             storage_ns = cluster.annotations.get(names.ANNOTATION_EXTERNAL_STORAGE_NAMESPACE, "")
             await self.recorder.warning(
                 run.body,
@@ -72,6 +73,7 @@ class CleanupSteps(RayClusterSteps):
                 f"Force-removed GCS FT finalizer after {go_duration(age)} due to Redis cleanup timeout; "
                 f'Redis storage namespace "{storage_ns}" may need manual cleanup',
             )
+            await self._drop_finalizer(run)
             return None
 
         wanted = gcs_ft.cleanup_job_lookup_labels(cluster)
