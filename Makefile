@@ -48,11 +48,13 @@ crds-check: install
 unit: install
 	$(VENV)/bin/pytest -q tests/unit
 
+# Tests run in a network namespace with only loopback: the real Ray head they start must not
+# reach (or advertise) the host's interfaces. Installs and toolchain builds happen before, outside.
 integration: install toolchain
-	$(VENV)/bin/pytest -q tests/integration
+	scripts/loopback-only $(VENV)/bin/pytest -q tests/integration
 
 test: install toolchain lint
-	$(VENV)/bin/pytest -q -ra tests
+	scripts/loopback-only $(VENV)/bin/pytest -q -ra tests
 
 run: install toolchain
 	$(PY) -m ray_operator.localcluster run --example $(EXAMPLE)
