@@ -8,8 +8,10 @@ for it, so ``pytest tests/unit`` never builds or starts anything.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +23,8 @@ from operator_process import OperatorProcess
 from ray_operator.localcluster.cluster import LocalCluster
 
 REPO = Path(__file__).resolve().parent.parent
+#: ``--ray-address-override=@file`` of the session's operator (see the ``ray_head`` fixture).
+RAY_OVERRIDE_FILE = Path(tempfile.gettempdir()) / f"ray-operator-test-overrides-{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -66,9 +70,28 @@ def ray_operator(crds_installed: LocalCluster) -> Iterator[OperatorProcess]:
     """The operator under test, watching the ``t-*`` test namespaces. Tests may kill and restart it."""
     # Only the test namespaces (a kopf glob): tests that run operators of their own, such as the
     # Helm chart's RBAC test, use namespaces outside this pattern.
-    operator = OperatorProcess(crds_installed, extra_args=["--watch-namespace=t-*"]).start()
+    # Dashboards are reached through an override file that the ``ray_head`` fixture fills in once
+    # (and only if) a test needs the real Ray head; the operator re-reads the file when it changes.
+    RAY_OVERRIDE_FILE.write_text("")
+    operator = OperatorProcess(
+        crds_installed, extra_args=["--watch-namespace=t-*", f"--ray-address-override=@{RAY_OVERRIDE_FILE}"]
+    ).start()
     try:
         yield operator
     finally:
         code = operator.stop()
         print(f"[ray_operator] exit code {code}; log: {operator.log_path}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def ray_head() -> Iterator[object]:
+    """A real Ray head on 127.0.0.1 (``tests/ray_head.py``), started once; its process group is killed after."""
+    from ray_head import start_ray_head
+
+    head = start_ray_head(log=lambda msg: print(f"[ray_head] {msg}", file=sys.stderr))
+    RAY_OVERRIDE_FILE.write_text(f"# every cluster's dashboard is the one real Ray head\n*={head.dashboard_address}\n")
+    try:
+        yield head
+    finally:
+        RAY_OVERRIDE_FILE.write_text("")
+        head.stop()

@@ -56,6 +56,16 @@ def _env_not_false(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() != "false"
 
 
+def _go_atoi(text: str, default: int) -> int:
+    """Go's ``strconv.Atoi`` with KubeRay's fallback: anything unparsable gives ``default``."""
+    stripped = text[1:] if text[:1] in "+-" else text
+    return int(text) if stripped.isascii() and stripped.isdigit() else default
+
+
+def _positive(value: int, default: int) -> int:
+    return value if value > 0 else default
+
+
 #: The spellings Go's ``strconv.ParseBool`` accepts (k8s ``MapStringBool`` parses gate values with it).
 _GO_BOOLS = {v: True for v in ("1", "t", "T", "TRUE", "true", "True")} | {
     v: False for v in ("0", "f", "F", "FALSE", "false", "False")
@@ -105,6 +115,10 @@ class OperatorConfig:
     enable_random_pod_delete: bool = False  # ENABLE_RANDOM_POD_DELETE
     enable_gcs_ft_redis_cleanup: bool = True  # ENABLE_GCS_FT_REDIS_CLEANUP
     raycluster_requeue_seconds: float = 300.0  # RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV
+    rayjob_grace_period_seconds: int = 300  # RAYJOB_DEPLOYMENT_STATUS_TRANSITION_GRACE_PERIOD_SECONDS
+    rayjob_status_check_timeout_seconds: int = 300  # RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS
+    delete_rayjob_after_job_finishes: bool = False  # DELETE_RAYJOB_CR_AFTER_JOB_FINISHES
+    rayjob_poll_seconds: float = 3.0  # --rayjob-poll-interval: how often a Running job's status is read
 
     # Configuration-file-only settings of KubeRay (config.ray.io/v1alpha1 Configuration).
     default_container_envs: tuple[Mapping[str, Any], ...] = ()
@@ -112,6 +126,10 @@ class OperatorConfig:
     default_pod_annotations: Mapping[str, str] = dataclasses.field(default_factory=dict)
     head_sidecar_containers: tuple[Mapping[str, Any], ...] = ()
     worker_sidecar_containers: tuple[Mapping[str, Any], ...] = ()
+
+    # Dashboard / Serve-proxy addressing (KubeRay 5.1, 6.1.13; overrides are ours: dashboard/addressing.py).
+    use_kubernetes_proxy: bool = False  # --use-kubernetes-proxy
+    ray_address_overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)  # --ray-address-override
 
     def gate(self, name: str) -> bool:
         """Whether feature gate ``name`` is on."""
@@ -132,6 +150,13 @@ class OperatorConfig:
             "enable_random_pod_delete": _env_true(env, "ENABLE_RANDOM_POD_DELETE"),
             "enable_gcs_ft_redis_cleanup": _env_not_false(env, "ENABLE_GCS_FT_REDIS_CLEANUP"),
             "raycluster_requeue_seconds": float(requeue) if requeue.strip().isdigit() else 300.0,
+            "rayjob_grace_period_seconds": _go_atoi(
+                env.get("RAYJOB_DEPLOYMENT_STATUS_TRANSITION_GRACE_PERIOD_SECONDS", ""), 300
+            ),
+            "rayjob_status_check_timeout_seconds": _positive(
+                _go_atoi(env.get("RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS", ""), 300), 300
+            ),
+            "delete_rayjob_after_job_finishes": _env_true(env, "DELETE_RAYJOB_CR_AFTER_JOB_FINISHES"),
         }
         values.update(overrides)
         return cls(**values)
@@ -179,6 +204,12 @@ def build_arg_parser() -> argparse.ArgumentParser:
         default=int(env.get("RECONCILE_CONCURRENCY", "4")),
         help="objects reconciled in parallel (env RECONCILE_CONCURRENCY)",
     )
+    p.add_argument(
+        "--rayjob-poll-interval",
+        type=float,
+        default=float(env.get("RAYJOB_POLL_INTERVAL", "3")),
+        help="seconds between Ray job status reads of a Running RayJob (KubeRay: 3) (env RAYJOB_POLL_INTERVAL)",
+    )
     p.add_argument("--qps", type=float, default=float(env.get("KUBE_QPS", "100")), help="API requests/s")
     p.add_argument("--burst", type=int, default=int(env.get("KUBE_BURST", "200")), help="API burst")
     p.add_argument(
@@ -202,7 +233,38 @@ def build_arg_parser() -> argparse.ArgumentParser:
         default=env.get("LEADER_ELECTION_NAMESPACE", ""),
         help="namespace of the leader Lease; default: the Pod's namespace",
     )
+    p.add_argument(
+        "--use-kubernetes-proxy",
+        nargs="?",
+        const="true",
+        default=env.get("USE_KUBERNETES_PROXY", "false"),
+        metavar="BOOL",
+        help="reach Ray dashboards and Serve proxies through the API server's services/proxy and "
+        "pods/proxy subresources (env USE_KUBERNETES_PROXY)",
+    )
+    p.add_argument(
+        "--ray-address-override",
+        default=env.get("RAY_ADDRESS_OVERRIDE", ""),
+        metavar="KEY=HOST:PORT,...|@FILE",
+        help="send a cluster's dashboard traffic elsewhere: 'ns/cluster=127.0.0.1:8265,*=127.0.0.1:8265' "
+        "(also 'ns/*', and ':serve' keys for Serve proxies); '@FILE' reads the entries from a file, "
+        "re-read when it changes (env RAY_ADDRESS_OVERRIDE)",
+    )
     return p
+
+
+def _dashboard_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """``--use-kubernetes-proxy`` (a Go bool flag) and ``--ray-address-override`` as config fields."""
+    from ray_operator.dashboard.addressing import load_overrides  # the dashboard package imports config
+
+    proxy = str(args.use_kubernetes_proxy).strip()
+    if proxy not in _GO_BOOLS:
+        raise SystemExit(f"--use-kubernetes-proxy: invalid boolean {proxy!r}")
+    try:
+        overrides = load_overrides(args.ray_address_override)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    return {"use_kubernetes_proxy": _GO_BOOLS[proxy], "ray_address_overrides": overrides}
 
 
 def config_from_args(argv: Sequence[str] | None = None) -> tuple[OperatorConfig, argparse.Namespace]:
@@ -227,5 +289,7 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[OperatorConfig,
         feature_gates=gates,
         enable_leader_election=args.enable_leader_election == "true",
         leader_election_namespace=args.leader_election_namespace,
+        rayjob_poll_seconds=max(0.1, args.rayjob_poll_interval),
+        **_dashboard_settings(args),
     )
     return config, args

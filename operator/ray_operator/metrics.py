@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY, Gauge
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ray_operator.framework.clock import parse_time
 from ray_operator.framework.conditions import is_true
 
 CLUSTER_PROVISIONED_DURATION = Gauge(
@@ -76,3 +77,75 @@ def register_cluster_collector(clusters: _BodySource) -> None:
         return
     REGISTRY.register(RayClusterCollector(clusters))
     _registered.add("raycluster")
+
+
+# ---------------------------------------------------------------------- RayJob
+
+JOB_EXECUTION_DURATION = Gauge(
+    "kuberay_job_execution_duration_seconds",
+    "Duration from when the RayJob CR\u2019s JobDeploymentStatus transitions from Initializing to either the "
+    "Retrying state or a terminal state, such as Complete or Failed. The Retrying state indicates that the CR "
+    "previously failed and that spec.backoffLimit is enabled.",
+    ["name", "namespace", "uid", "job_deployment_status", "retry_count"],
+)
+
+_JOB_DONE = frozenset({"Complete", "Failed"})
+
+
+def observe_rayjob_transition(
+    body: dict[str, Any], old_status: dict[str, Any], new_status: dict[str, Any], now: float
+) -> None:
+    """Set the execution duration when a job leaves the running states (KubeRay's rule, 7.4)."""
+    old, new = old_status.get("jobDeploymentStatus") or "", new_status.get("jobDeploymentStatus") or ""
+    if old in _JOB_DONE or not (new in _JOB_DONE or new == "Retrying"):
+        return
+    started = parse_time(new_status.get("startTime"))
+    if started is None:
+        return
+    meta = body.get("metadata") or {}
+    JOB_EXECUTION_DURATION.labels(
+        meta.get("name", ""),
+        meta.get("namespace", ""),
+        meta.get("uid", ""),
+        new,
+        str(int(old_status.get("failed") or 0)),
+    ).set(max(0.0, now - started))
+
+
+def forget_rayjob(name: str, namespace: str) -> None:
+    for labels in list(JOB_EXECUTION_DURATION._metrics):
+        if labels[0] == name and labels[1] == namespace:
+            JOB_EXECUTION_DURATION.remove(*labels)
+
+
+class RayJobCollector(Collector):
+    """``kuberay_job_info`` and ``kuberay_job_deployment_status``, from the RayJob cache."""
+
+    def __init__(self, jobs: _BodySource) -> None:
+        self._jobs = jobs
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        info = GaugeMetricFamily(
+            "kuberay_job_info",
+            "Metadata information about RayJob custom resources",
+            labels=["name", "namespace", "uid"],
+        )
+        deployment = GaugeMetricFamily(
+            "kuberay_job_deployment_status",
+            "The RayJob's current deployment status",
+            labels=["name", "namespace", "uid", "deployment_status"],
+        )
+        for body in self._jobs:
+            meta = body.get("metadata") or {}
+            ident = [meta.get("name", ""), meta.get("namespace", ""), meta.get("uid", "")]
+            info.add_metric(ident, 1)
+            deployment.add_metric([*ident, (body.get("status") or {}).get("jobDeploymentStatus") or ""], 1)
+        yield info
+        yield deployment
+
+
+def register_job_collector(jobs: _BodySource) -> None:
+    if "rayjob" in _registered:
+        return
+    REGISTRY.register(RayJobCollector(jobs))
+    _registered.add("rayjob")

@@ -23,6 +23,8 @@ from ray_operator import metrics
 from ray_operator.config import OperatorConfig
 from ray_operator.controllers.caches import informer_spec
 from ray_operator.controllers.raycluster import raycluster_controller
+from ray_operator.controllers.rayjob import rayjob_controller
+from ray_operator.dashboard.client import Dashboards
 from ray_operator.framework import k8s
 from ray_operator.framework.controller import Controller
 from ray_operator.framework.description import ControllerContext, ControllerSpec
@@ -40,17 +42,26 @@ RELIST_QUIET_SECONDS = 2.0
 FULL_RESYNC_SECONDS = 600.0
 
 
-def all_controllers(config: OperatorConfig) -> list[ControllerSpec]:
+def all_controllers(config: OperatorConfig, dashboards: Dashboards) -> list[ControllerSpec]:
     """Every controller the operator runs."""
-    return [raycluster_controller(config)]
+    return [raycluster_controller(config), rayjob_controller(config, dashboards)]
 
 
-def register_login(registry: kopf.OperatorRegistry) -> None:
-    """kopf finds credentials the same way our API facade does (a Pod's account, else kubeconfig)."""
+def register_login(registry: kopf.OperatorRegistry, login: k8s.Login | None = None) -> None:
+    """kopf's watches log in through the same :class:`~ray_operator.framework.login.Login` as our
+    facade (by default the process's, which ``KubeClient.from_environment`` uses too): one source
+    of truth. kopf calls the handler again after a 401 or at the credentials' expiry; the handler
+    then asks for a fresh login, which the facade adopts as well."""
+    shared = login or k8s.process_login()
+    given: list[kopf.ConnectionInfo] = []
 
-    @kopf.on.login(registry=registry)
-    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-        return k8s.discover_connection_info()
+    # A plain registry: no kopf fallback logins next to ours. Failing logins retry briefly, then
+    # stop kopf (and so the operator) instead of watching nothing.
+    @kopf.on.login(registry=registry, errors=kopf.ErrorsMode.TEMPORARY, retries=3, backoff=5.0)
+    async def login_handler(**_: Any) -> kopf.ConnectionInfo:
+        info = await shared.refresh(given[-1]) if given else await shared.current()
+        given[:] = [info]
+        return info
 
 
 def namespace_matcher(patterns: Sequence[str]) -> Callable[[str], bool] | None:
@@ -80,7 +91,8 @@ class OperatorRuntime:
         self.kube = kube or k8s.KubeClient.from_environment(qps=config.qps, burst=config.burst)
         self.registry = kopf.OperatorRegistry()
         self.settings = make_settings()
-        self.specs = all_controllers(config)
+        self.dashboards = Dashboards(config)
+        self.specs = all_controllers(config, self.dashboards)
         self.informers = Informers()
         for spec in self.specs:
             for resource in spec.resources():
@@ -98,6 +110,7 @@ class OperatorRuntime:
             register_informer(self.registry, self.settings, informer)
         register_login(self.registry)
         metrics.register_cluster_collector(self.informers[k8s.RAYCLUSTERS])
+        metrics.register_job_collector(self.informers[k8s.RAYJOBS])
         self._namespaces = namespace_matcher(config.watch_namespaces)
         self.synced = asyncio.Event()
         self.kopf_ready = asyncio.Event()
@@ -109,7 +122,11 @@ class OperatorRuntime:
         self.elector: LeaderElector | None = None
         self.leading = False
         if config.enable_leader_election:
-            self.elector = LeaderElector(self.kube, default_namespace(config.leader_election_namespace))
+            # Losing the lease stops the controllers at once (before any other replica could take
+            # it over), and the facade refuses every write unless our lease is valid by our clock.
+            namespace = default_namespace(config.leader_election_namespace)
+            self.elector = LeaderElector(self.kube, namespace, on_lost=self.stop)
+            self.kube.write_guard = self.elector.guard
 
     def healthy(self) -> tuple[bool, str]:
         if self._kopf_task is not None and self._kopf_task.done():
@@ -147,7 +164,7 @@ class OperatorRuntime:
                     return
                 self.leading = True
                 renewing = asyncio.create_task(self.elector.keep_renewing())
-                renewing.add_done_callback(lambda _: self.stop_flag.set())
+                renewing.add_done_callback(lambda _: self.stop())
             await self._run_leading()
         finally:
             if renewing is not None:
@@ -155,6 +172,7 @@ class OperatorRuntime:
             if self.elector is not None and self.leading and not self.elector.lost.is_set():
                 await self.elector.release()
             await self.endpoints.stop()
+            await self.dashboards.close()
             await self.kube.close()
         if self.elector is not None and self.elector.lost.is_set():
             raise LeadershipLost("lost the leader lease; exiting so that a fresh process rejoins as follower")

@@ -11,6 +11,21 @@ def now_rfc3339() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def rfc3339(ts: float) -> str:
+    """``ts`` (seconds since the epoch) as metav1.Time: UTC, whole seconds."""
+    return datetime.datetime.fromtimestamp(ts, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def go_time_string(ts: float) -> str:
+    """Go's ``time.Time.String()`` of a UTC time with whole seconds, as KubeRay prints ``%v`` of one."""
+    return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+
+
+def go_date_time(ts: float) -> str:
+    """Go's ``t.Format(time.DateTime)`` in UTC."""
+    return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def micro_time(ts: float | None = None) -> str:
     """Microsecond UTC timestamp, the format of metav1.MicroTime (events, leases)."""
     dt = datetime.datetime.fromtimestamp(time.time() if ts is None else ts, datetime.UTC)

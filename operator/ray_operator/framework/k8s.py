@@ -1,31 +1,31 @@
 """The one module that talks to the Kubernetes API server.
 
-Why our own thin client on aiohttp instead of ``kubernetes_asyncio``: kopf imports any installed
-Kubernetes client eagerly, and ``kubernetes_asyncio`` adds ~36 MB of resident memory for generated
-models we would never use (builders produce plain dicts). aiohttp is already loaded by kopf, so
-this facade costs next to nothing. Measured numbers are in the README.
+Why our own thin client on aiohttp instead of a generated client: builders produce plain dicts,
+and aiohttp is already loaded by kopf, so the requests themselves cost next to nothing. The login
+is the official ``kubernetes`` package's (see :mod:`~ray_operator.framework.login`): kopf's watches
+and this facade share one :class:`~ray_operator.framework.login.Login`, so both use the same
+server, CA, client certificate, token and proxy, and a 401 re-runs that login for both. Measured
+memory is in the README.
 
-What the facade adds over raw HTTP: credentials from a kubeconfig or the Pod's service account
-(parsed by kopf's public login helpers), a client-side token bucket (KubeRay's ``--qps``/``--burst``),
-retries with backoff for throttling and transient server errors, typed exceptions for the status
-codes reconcilers branch on, strict field validation on create (a mistyped field in a pod template
-becomes a clear error instead of being silently dropped), and KubeRay's ``rest_client_*`` metrics.
+What the facade adds over raw HTTP: a client-side token bucket (KubeRay's ``--qps``/``--burst``),
+retries with backoff for throttling and transient server errors (``Retry-After`` honoured), one
+re-login and retry on 401, typed exceptions for the status codes reconcilers branch on, strict
+field validation on create (a mistyped field in a pod template becomes a clear error instead of
+being silently dropped), an optional ``write_guard`` for leader election, and KubeRay's
+``rest_client_*`` metrics.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import builtins
 import contextlib
 import json
 import logging
-import os
 import ssl
-import tempfile
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,10 @@ import kopf
 from prometheus_client import Counter, Histogram
 
 from ray_operator import __version__
+from ray_operator.framework.login import Login as Login
+from ray_operator.framework.login import LoginError as LoginError
+from ray_operator.framework.login import expired
+from ray_operator.framework.login import process_login as process_login
 
 logger = logging.getLogger(__name__)
 
@@ -208,80 +212,59 @@ class TokenBucket:
 
 @dataclass
 class Credentials:
-    """How to reach and authenticate to the API server."""
+    """How to reach and authenticate to the API server, made from one :class:`kopf.ConnectionInfo`."""
 
     server: str
     ssl_context: ssl.SSLContext | bool
     headers: dict[str, str]
-    token_file: str | None = None  # re-read on 401: projected tokens rotate
+    proxy: str | None = None
     default_namespace: str | None = None
-
-
-def _material(path: Any, data: Any, tmpdir: str, name: str) -> str | None:
-    """kubeconfig values come as a path or as base64 data; ssl wants a path."""
-    if path:
-        return os.fsdecode(path)
-    if data:
-        raw = data.encode() if isinstance(data, str) else data
-        with contextlib.suppress(ValueError):
-            raw = base64.b64decode(raw, validate=True)
-        target = os.path.join(tmpdir, name)
-        with open(target, "wb") as fh:
-            fh.write(raw)
-        os.chmod(target, 0o600)
-        return target
-    return None
+    info: kopf.ConnectionInfo | None = None  # what they were made from (None: fixed by hand)
 
 
 def credentials_from_connection_info(info: kopf.ConnectionInfo) -> Credentials:
-    """Turn kopf's parsed kubeconfig/service-account info into an SSL context and headers."""
-    tmpdir = tempfile.mkdtemp(prefix="ray-operator-creds-")
-    ctx: ssl.SSLContext | bool
-    if info.insecure:
-        ctx = False
-    else:
-        ctx = ssl.create_default_context()
-        ca = _material(info.ca_path, info.ca_data, tmpdir, "ca.crt")
-        if ca:
-            ctx.load_verify_locations(cafile=ca)
-        cert = _material(info.certificate_path, info.certificate_data, tmpdir, "client.crt")
-        key = _material(info.private_key_path, info.private_key_data, tmpdir, "client.key")
-        if cert:
-            ctx.load_cert_chain(cert, key)
-    headers: dict[str, str] = {}
-    if info.token:
-        headers["Authorization"] = f"{info.scheme or 'Bearer'} {info.token}"
-    elif info.username and info.password:
-        basic = base64.b64encode(f"{info.username}:{info.password}".encode()).decode()
-        headers["Authorization"] = f"Basic {basic}"
-    token_file = "/var/run/secrets/kubernetes.io/serviceaccount/token" if info.token else None
+    """The SSL context, headers and proxy kopf makes for its watches from the same info.
+
+    kopf's ``as_ssl_context`` keeps the client certificate with ``insecure-skip-tls-verify``, and
+    loads in-memory certificates and keys through temporary files deleted at once.
+    """
     return Credentials(
         server=info.server.rstrip("/"),
-        ssl_context=ctx,
-        headers=headers,
-        token_file=token_file if token_file and os.path.exists(token_file) else None,
+        ssl_context=info.as_ssl_context() if info.server.startswith("https") else False,
+        headers=info.as_http_headers(),
+        proxy=info.proxy_url,
         default_namespace=info.default_namespace,
+        info=info,
     )
 
 
+_TRANSPORT_FIELDS = (
+    "server",
+    "ca_path",
+    "ca_data",
+    "insecure",
+    "certificate_path",
+    "certificate_data",
+    "private_key_path",
+    "private_key_data",
+    "proxy_url",
+)
+
+
+def _same_transport(a: kopf.ConnectionInfo | None, b: kopf.ConnectionInfo | None) -> bool:
+    """Whether a new login can keep the old connections (only the headers changed)."""
+    if a is None or b is None:
+        return False
+    return all(getattr(a, f) == getattr(b, f) for f in _TRANSPORT_FIELDS)
+
+
 def discover_connection_info() -> kopf.ConnectionInfo:
-    """In a Pod: its service account; otherwise ``$KUBECONFIG`` or ``~/.kube/config``."""
-    settings = kopf.OperatorSettings()
-    info = None
-    if not os.environ.get("KUBECONFIG"):
-        info = kopf.login_with_service_account(settings=settings)
-    if info is None:
-        info = kopf.login_with_kubeconfig(settings=settings)
-    if info is None:
-        raise RuntimeError(
-            "no Kubernetes credentials: not in a Pod with a service account, and neither $KUBECONFIG "
-            "nor ~/.kube/config exists (pass --kubeconfig)"
-        )
-    return info
+    """The process's login, performed now if it was not (blocking; bounded by the login timeout)."""
+    return process_login().login_now()
 
 
 def discover_credentials() -> Credentials:
-    """Credentials for our own client, found like :func:`discover_connection_info`."""
+    """Credentials for our own client, from the process's login."""
     return credentials_from_connection_info(discover_connection_info())
 
 
@@ -290,6 +273,8 @@ def discover_credentials() -> Credentials:
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+_MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_LEASES = "/apis/coordination.k8s.io/"  # every resource of that group is a Lease
 _PATCH_TYPES = {
     "merge": "application/merge-patch+json",
     "json": "application/json-patch+json",
@@ -298,59 +283,142 @@ _PATCH_TYPES = {
 }
 
 
+def _backoff(attempt: int) -> float:
+    return min(0.2 * 2.0**attempt, 5.0)
+
+
 class KubeClient:
-    """Async access to the API server; one per process, shared by all reconcilers."""
+    """Async access to the API server; one per process, shared by all reconcilers.
+
+    Credentials come either fixed (``credentials``) or from a :class:`Login` (``login``), which
+    kopf's watches share: on a 401 the client logs in again through it (once per request) and
+    retries, and it picks up a login that kopf's re-authentication did meanwhile.
+
+    ``write_guard``, if set, is called before every attempt of a mutating request (POST, PUT,
+    PATCH, DELETE) except those to ``coordination.k8s.io`` Leases; if it raises, the request is
+    not sent and the exception propagates to the caller. Leader election sets it so that a
+    replica whose lease may have passed to another one writes nothing.
+    """
 
     field_manager = "ray-operator"
+    write_guard: Callable[[], None] | None = None
 
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | None = None,
         qps: float = 100.0,
         burst: int = 200,
         max_retries: int = 5,
         request_timeout: float = 30.0,
+        *,
+        login: Login | None = None,
     ) -> None:
-        self.credentials = credentials
+        if credentials is None and login is None:
+            raise ValueError("KubeClient needs credentials or a login")
+        self.login = login
+        self._credentials = credentials
         self._bucket = TokenBucket(qps, burst)
         self._max_retries = max_retries
+        self._request_timeout = request_timeout
         self._timeout = aiohttp.ClientTimeout(total=request_timeout, connect=10)
         self._session: aiohttp.ClientSession | None = None
-        self._host = urllib.parse.urlsplit(credentials.server).netloc
+        self._session_ssl: ssl.SSLContext | bool | None = None
+        self._retired: set[aiohttp.ClientSession] = set()
+        self._closing: set[asyncio.Task[None]] = set()
+        self._host = urllib.parse.urlsplit(credentials.server).netloc if credentials else ""
 
     @classmethod
-    def from_environment(cls, qps: float = 100.0, burst: int = 200) -> KubeClient:
-        """Credentials as kubectl or a Pod would find them."""
-        return cls(discover_credentials(), qps=qps, burst=burst)
+    def from_environment(cls, qps: float = 100.0, burst: int = 200, *, login: Login | None = None) -> KubeClient:
+        """Credentials as kubectl or a Pod would find them, from the process's one login.
+
+        Logs in now (blocking, bounded by the login timeout), so that a login that cannot work
+        stops the process with a :class:`LoginError` before anything starts.
+        """
+        login = login or process_login()
+        return cls(credentials_from_connection_info(login.login_now()), qps=qps, burst=burst, login=login)
+
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials in use (after the first login)."""
+        if self._credentials is None:
+            raise RuntimeError("not logged in yet")
+        return self._credentials
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        sessions = [s for s in (self._session, *self._retired) if s is not None]
+        self._session = None
+        self._retired.clear()
+        for task in self._closing:
+            task.cancel()
+        for session in sessions:
+            await session.close()
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    async def _auth(self) -> Credentials:
+        """The current credentials, adopting a newer login (ours or kopf's) if there is one."""
+        creds = self._credentials
+        if self.login is None:
+            assert creds is not None
+            return creds
+        info = self.login.info
+        if creds is not None and info is not None and creds.info is info and not expired(info):
+            return creds
+        return await self._adopt(await self.login.current())
+
+    async def _relogin(self, stale: Credentials) -> Credentials:
+        """After a 401: log in again (unless someone already did) and use the result."""
+        assert self.login is not None
+        try:
+            info = await self.login.refresh(stale.info)
+        except LoginError as exc:
+            raise ApiError(401, "Unauthorized", f"logging in again failed: {exc}") from exc
+        return await self._adopt(info)
+
+    async def _adopt(self, info: kopf.ConnectionInfo) -> Credentials:
+        old = self._credentials
+        if old is not None and old.info is info:
+            return old
+        if old is not None and _same_transport(old.info, info):
+            new = Credentials(
+                old.server, old.ssl_context, info.as_http_headers(), old.proxy, info.default_namespace, info
+            )
+        else:  # reads certificate files: off the event loop
+            new = await asyncio.to_thread(credentials_from_connection_info, info)
+        self._credentials = new
+        self._host = urllib.parse.urlsplit(new.server).netloc
+        return new
+
+    def _get_session(self, creds: Credentials | None = None) -> aiohttp.ClientSession:
+        ssl_context = (creds or self.credentials).ssl_context
+        if self._session is not None and not self._session.closed and self._session_ssl is not ssl_context:
+            self._retire(self._session)
+            self._session = None
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(ssl=self.credentials.ssl_context, limit=64)
+            connector = aiohttp.TCPConnector(ssl=ssl_context, limit=64)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._timeout,
                 headers={"User-Agent": f"ray-operator/{__version__}", "Accept": "application/json"},
             )
+            self._session_ssl = ssl_context
         return self._session
 
-    def _refresh_token(self) -> bool:
-        """Projected service-account tokens rotate; re-read the file after a 401."""
-        path = self.credentials.token_file
-        if not path:
-            return False
-        with contextlib.suppress(OSError):
-            with open(path, encoding="utf-8") as fh:
-                token = fh.read().strip()
-            new = f"Bearer {token}"
-            if self.credentials.headers.get("Authorization") != new:
-                self.credentials.headers["Authorization"] = new
-                return True
-        return False
+    def _retire(self, session: aiohttp.ClientSession) -> None:
+        """New TLS material: close the old connections once requests in flight on them are done."""
+        self._retired.add(session)
+
+        async def close_later() -> None:
+            await asyncio.sleep(self._request_timeout + 5)
+            self._retired.discard(session)
+            await session.close()
+
+        task = asyncio.get_running_loop().create_task(close_later())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    def _check_write(self, verb: str, path: str) -> None:
+        guard = self.write_guard
+        if guard is not None and verb in _MUTATING and not path.startswith(_LEASES):
+            guard()
 
     async def request(
         self,
@@ -363,33 +431,36 @@ class KubeClient:
         retry_unsafe: bool = False,
     ) -> Any:
         """One API call with throttling and retries; returns decoded JSON (or None)."""
-        url = self.credentials.server + path
         data = None if body is None else json.dumps(body, separators=(",", ":"))
         verb = method.upper()
         attempt = 0
-        refreshed = False
+        relogged = False
+        creds = await self._auth()
         while True:
             waited = await self._bucket.acquire()
             RATE_LIMITER_DURATION.labels(verb, self._host).observe(waited)
-            headers = dict(self.credentials.headers)
+            self._check_write(verb, path)
+            headers = dict(creds.headers)
             if data is not None:
                 headers["Content-Type"] = content_type
             started = time.monotonic()
             status = 0
             retry_after: float | None = None
             try:
-                async with self._get_session().request(verb, url, params=params, data=data, headers=headers) as resp:
+                async with self._get_session(creds).request(
+                    verb, creds.server + path, params=params, data=data, headers=headers, proxy=creds.proxy
+                ) as resp:
                     status = resp.status
                     raw = await resp.read()
                     if status == 429 or status == 503:
                         with contextlib.suppress(ValueError, TypeError):
-                            retry_after = float(resp.headers.get("Retry-After", ""))
+                            retry_after = min(max(float(resp.headers.get("Retry-After", "")), 0.0), 60.0)
             except (TimeoutError, aiohttp.ClientConnectionError) as exc:
                 REQUESTS_TOTAL.labels("<error>", verb, self._host).inc()
                 if attempt < self._max_retries and (verb in _IDEMPOTENT or retry_unsafe):
                     attempt += 1
                     REQUEST_RETRIES.labels("<error>", verb, self._host).inc()
-                    await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+                    await asyncio.sleep(_backoff(attempt))
                     continue
                 raise ApiError(0, "ConnectionError", f"{verb} {path}: {exc!r}") from exc
             finally:
@@ -403,14 +474,15 @@ class KubeClient:
                     payload = raw.decode(errors="replace")
             if 200 <= status < 300:
                 return payload
-            if status == 401 and not refreshed and self._refresh_token():
-                refreshed = True
+            if status == 401 and not relogged and self.login is not None:
+                relogged = True  # a 401 means nothing was done: safe to retry any verb once
+                creds = await self._relogin(creds)
                 continue
             retryable = status == 429 or (status in _RETRY_STATUSES and (verb in _IDEMPOTENT or retry_unsafe))
             if retryable and attempt < self._max_retries:
                 attempt += 1
                 REQUEST_RETRIES.labels(str(status), verb, self._host).inc()
-                await asyncio.sleep(retry_after if retry_after is not None else min(0.2 * 2**attempt, 5.0))
+                await asyncio.sleep(retry_after if retry_after is not None else _backoff(attempt))
                 continue
             raise _error_for(status, payload)
 
@@ -564,10 +636,14 @@ class KubeClient:
             params["labelSelector"] = label_selector
         if resource_version:
             params["resourceVersion"] = resource_version
-        url = self.credentials.server + resource.path(namespace)
+        creds = await self._auth()
         timeout = aiohttp.ClientTimeout(total=None, sock_read=timeout_seconds + 30)
-        async with self._get_session().get(
-            url, params=params, headers=self.credentials.headers, timeout=timeout
+        async with self._get_session(creds).get(
+            creds.server + resource.path(namespace),
+            params=params,
+            headers=creds.headers,
+            timeout=timeout,
+            proxy=creds.proxy,
         ) as resp:
             if resp.status != 200:
                 raise _error_for(resp.status, await resp.text())
