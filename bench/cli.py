@@ -27,7 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clusters", type=int, default=10, help="RayClusters to create")
     parser.add_argument("--workers", type=int, default=3, help="workers per RayCluster")
     parser.add_argument("--nodes", type=int, default=3, help="fake KWOK nodes")
+    parser.add_argument(
+        "--rayjobs", type=int, default=0, help="instead: N HTTPMode RayJobs against a real Ray head on loopback"
+    )
     args = parser.parse_args(argv)
+    if args.rayjobs:
+        return _rayjobs(args)
 
     started = time.monotonic()
     with environment(args.nodes, args.operator_cmd) as (cluster, operator):
@@ -35,4 +40,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# ray-operator benchmark ({platform.node()}, {platform.python_version()})")
     print(f"operator: {args.operator_cmd.split()[0]} ...; wall time {time.monotonic() - started:.0f}s\n")
     print(_table("ready latency", result.rows()))
+    return 0
+
+
+def _rayjobs(args: argparse.Namespace) -> int:
+    """The RayJob budgets: a real Ray head, the operator pointed at it through the override."""
+    from bench import rayjob_latency
+
+    start_ray_head = rayjob_latency.start_ray_head
+
+    started = time.monotonic()
+    head = start_ray_head()
+    try:
+        command = f"{args.operator_cmd} --ray-address-override=*={head.dashboard_address}"
+        with environment(args.nodes, command) as (cluster, _operator):
+            rows = rayjob_latency.run(cluster, head, args.rayjobs)
+    finally:
+        head.stop()
+    print(f"# ray-operator RayJob benchmark ({platform.node()}, {platform.python_version()})")
+    print(f"wall time {time.monotonic() - started:.0f}s\n")
+    print(_table("RayJob latency", rows))
     return 0

@@ -72,7 +72,8 @@ def ray_operator(crds_installed: LocalCluster) -> Iterator[OperatorProcess]:
     # Helm chart's RBAC test, use namespaces outside this pattern.
     # Dashboards are reached through an override file that the ``ray_head`` fixture fills in once
     # (and only if) a test needs the real Ray head; the operator re-reads the file when it changes.
-    RAY_OVERRIDE_FILE.write_text("")
+    if not RAY_OVERRIDE_FILE.exists():  # the Ray head may have started (and written it) already
+        RAY_OVERRIDE_FILE.write_text("")
     operator = OperatorProcess(
         crds_installed, extra_args=["--watch-namespace=t-*", f"--ray-address-override=@{RAY_OVERRIDE_FILE}"]
     ).start()

@@ -13,6 +13,7 @@ import asyncio
 import fnmatch
 import logging
 import signal
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -91,7 +92,7 @@ class OperatorRuntime:
         self.kube = kube or k8s.KubeClient.from_environment(qps=config.qps, burst=config.burst)
         self.registry = kopf.OperatorRegistry()
         self.settings = make_settings()
-        self.dashboards = Dashboards(config)
+        self.dashboards = self._dashboards()
         self.specs = all_controllers(config, self.dashboards)
         self.informers = Informers()
         for spec in self.specs:
@@ -127,6 +128,16 @@ class OperatorRuntime:
             namespace = default_namespace(config.leader_election_namespace)
             self.elector = LeaderElector(self.kube, namespace, on_lost=self.stop)
             self.kube.write_guard = self.elector.guard
+
+    def _dashboards(self) -> Dashboards:
+        """One HTTP session for every dashboard; via the API server's proxy with our own login."""
+        if not self.config.use_kubernetes_proxy:
+            return Dashboards(self.config)
+        creds = self.kube.credentials
+        ssl_context = creds.ssl_context if isinstance(creds.ssl_context, ssl.SSLContext) else None
+        return Dashboards(
+            self.config, api_server=creds.server, api_headers=lambda: self.kube.credentials.headers, ssl=ssl_context
+        )
 
     def healthy(self) -> tuple[bool, str]:
         if self._kopf_task is not None and self._kopf_task.done():

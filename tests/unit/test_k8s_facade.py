@@ -75,7 +75,7 @@ def status(code: int, reason: str, message: str = "", headers: dict[str, str] | 
     return web.json_response(body, status=code, headers=headers)
 
 
-POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}}
+POD: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}}
 
 
 # --------------------------------------------------------------------------- retries

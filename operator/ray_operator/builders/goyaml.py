@@ -4,7 +4,8 @@ The result goes into ``ray job submit --runtime-env-json``, so it must match Go 
 ``YAMLToJSON`` is go-yaml v2 (YAML 1.1 scalars: ``yes``/``on``/``y`` are booleans, ``0755`` is
 octal, ``1_000`` is 1000, dates stay strings) followed by Go's ``json.Marshal`` (sorted keys,
 HTML-safe escaping, ``1.0`` written as ``1``). PyYAML's resolver differs, so only its parser is
-used and each plain scalar is resolved with go-yaml's rules. Syntax errors carry PyYAML's text.
+used and each plain scalar is resolved with go-yaml's rules. Syntax errors carry go-yaml's line
+number but PyYAML's wording.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
+from yaml.scanner import Scanner, ScannerError
 
 from ray_operator.builders.gojson import go_float, go_string
 
@@ -88,7 +89,7 @@ def _go_int(text: str) -> int | None:
         return None
     digits = text.lstrip("+-")
     base = {"0x": 16, "0o": 8, "0b": 2}.get(digits[:2].lower(), 0)
-    value = int(digits[2:], base) if base else int(digits, 8 if len(digits) > 1 else 10)
+    value = int(digits[2:], base) if base else int(digits, 8 if digits[0] == "0" else 10)
     if text[0] == "-":
         return -value if value <= _INT64_MAX + 1 else None
     return value if value <= _INT64_MAX or (text[0] != "+" and value <= _UINT64_MAX) else None
@@ -273,8 +274,14 @@ def yaml_to_json(text: str) -> str:
         node = loader.get_node() if loader.check_node() else None
         return _marshal(None if node is None else _Decoder(loader.anchor_names).value(node))
     except yaml.MarkedYAMLError as exc:
-        line = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark is not None else ""
-        raise GoYAMLError(f"yaml: {line}{exc.problem or exc}") from exc
+        # go-yaml's numbering: the problem's 0-based line (+1 for scanner errors), else the context's
+        line, problem, context = 0, exc.problem_mark, exc.context_mark
+        if problem is not None and problem.line:
+            line = problem.line + isinstance(exc, ScannerError)
+        elif context is not None:
+            line = context.line
+        where = f"line {line}: " if line else ""
+        raise GoYAMLError(f"yaml: {where}{exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise GoYAMLError(f"yaml: {exc}") from exc
     except RecursionError as exc:

@@ -141,13 +141,15 @@ def _json_kind(value: Any) -> str:
 
 
 def _shortest_float32(value: float) -> float:
-    """The float Go's JSON encoder writes for a float32 (its shortest round-trip digits)."""
+    """The number Go's JSON encoder writes for a float32: its shortest round-trip digits, and an
+    ``int`` where Go writes no fraction (``2``, not ``2.0``), so ``json.dumps`` gives Go's text."""
     single = to_float32(value)
     for digits in range(1, 10):
         candidate = float(f"{single:.{digits}g}")
         if to_float32(candidate) == single:
-            return candidate
-    return single
+            single = candidate
+            break
+    return int(single) if single.is_integer() and abs(single) < 1e21 else single
 
 
 def _runtime_env(runtime_env_yaml: str) -> dict[str, Any] | None:

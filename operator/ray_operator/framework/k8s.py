@@ -252,8 +252,11 @@ _TRANSPORT_FIELDS = (
 
 
 def _same_transport(a: kopf.ConnectionInfo | None, b: kopf.ConnectionInfo | None) -> bool:
-    """Whether a new login can keep the old connections (only the headers changed)."""
-    if a is None or b is None:
+    """Whether a new login can keep the old connections (only the headers changed).
+
+    Not when the client certificate comes from files: they may have been rotated in place.
+    """
+    if a is None or b is None or b.certificate_path or b.private_key_path:
         return False
     return all(getattr(a, f) == getattr(b, f) for f in _TRANSPORT_FIELDS)
 

@@ -40,6 +40,7 @@ from typing import Any
 
 from ray_operator.framework import k8s
 from ray_operator.framework.clock import micro_time
+from ray_operator.framework.controller import RetryLater
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,10 @@ _SA_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 _RECORD_FIELDS = ("holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime", "leaseTransitions")
 
 
-class NotLeader(Exception):
-    """A write was attempted while this process holds no valid lease; nothing was sent."""
+class NotLeader(RetryLater):
+    """A write was attempted while this process holds no valid lease; nothing was sent.
+
+    A RetryLater, so a reconcile refused while stepping down logs one line, not a traceback."""
 
 
 def default_namespace(configured: str) -> str:

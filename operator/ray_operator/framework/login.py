@@ -23,6 +23,7 @@ import datetime
 import importlib
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -106,7 +107,8 @@ def _from_kubeconfig(paths: str) -> kopf.ConnectionInfo:
     """The current context of a kubeconfig (``:``-separated files merge, as with kubectl)."""
     kube_config = _kubernetes("config.kube_config")
     where = f"kubeconfig {paths}"
-    private = tempfile.mkdtemp(prefix="ray-operator-login-")
+    # Created by the loader only if it has inline data or exec-plugin keys to write (files 0600).
+    private = os.path.join(os.path.abspath(tempfile.gettempdir()), f"ray-operator-login-{secrets.token_hex(8)}")
     try:
         with _loader_errors() as errors:
             try:
