@@ -9,32 +9,13 @@ all succeed; ``\\s`` in a regex also matches ``\\v``), so every such value goes 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Final
 
+from ray_operator.builders.goquote import go_quote
+
+__all__ = ["go_quote"]
+
 # --- fmt %q ---------------------------------------------------------------------------------------
-
-
-def go_quote(text: str) -> str:
-    """``fmt.Sprintf("%q", text)``: a double-quoted Go string literal."""
-    escapes = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == " " or (code >= 0x20 and unicodedata.category(ch)[0] in "LMNPS"):
-            out.append(ch)
-        elif ch in escapes:
-            out.append(escapes[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 # --- k8s.io/apimachinery version.ParseGeneric -----------------------------------------------------

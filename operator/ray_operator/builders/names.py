@@ -247,3 +247,21 @@ def child_metadata(cluster: RayCluster, name: str, labels: Mapping[str, str], *,
     if owned:
         metadata["ownerReferences"] = owner_references(cluster)
     return metadata
+
+
+def owner_controller_reference(owner: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """Controller ownerReference to a ``ray.io/v1`` object of ``kind`` (RayJob, RayService)."""
+    meta = owner.get("metadata") or {}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "name": meta.get("name") or "",
+        "uid": meta.get("uid") or "",
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def originated_from(owner_name: str, crd: str) -> dict[str, str]:
+    """``ray.io/originated-from-cr-name`` and ``ray.io/originated-from-crd`` of an owner's children."""
+    return {LABEL_ORIGINATED_FROM_CR_NAME: owner_name, LABEL_ORIGINATED_FROM_CRD: crd}

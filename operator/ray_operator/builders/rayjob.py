@@ -90,29 +90,7 @@ def rayjob_head_service(
     selector with the default ``app.kubernetes.io/name``, no ``headServiceAnnotations`` (a custom
     ``headService`` keeps its own annotations), four RayJob labels, owned by the RayJob.
     """
-    meta = rayjob.get("metadata") or {}
-    rayjob_name = str(meta.get("name") or "")
-    model = RayCluster.from_body(cluster)
-    service = services.build_head_service(model, config)
-    service["spec"]["selector"][names.LABEL_APP_NAME] = names.APP_NAME
-    custom = model.spec.head_group_spec.head_service
-    annotations = dict(((custom or {}).get("metadata") or {}).get("annotations") or {})
-    metadata: dict[str, Any] = {
-        **service["metadata"],
-        "name": f"{rayjob_name}-head-svc",
-        "namespace": meta.get("namespace") or "",
-        "labels": {
-            **originated_labels(rayjob_name),
-            names.LABEL_NODE_TYPE: names.NODE_TYPE_HEAD,
-            names.LABEL_IDENTIFIER: names.identifier(rayjob_name, names.NODE_TYPE_HEAD),
-        },
-        "ownerReferences": [owner_reference(rayjob)],
-    }
-    metadata.pop("annotations", None)
-    if annotations:
-        metadata["annotations"] = annotations
-    service["metadata"] = metadata
-    return service
+    return services.build_owner_head_service(rayjob, names.CRD_RAYJOB, RayCluster.from_body(cluster), config)
 
 
 def dashboard_url(cluster: Mapping[str, Any], head_service: Mapping[str, Any] | None, config: OperatorConfig) -> str:

@@ -48,21 +48,12 @@ def new_cluster_name(rayservice_name: str) -> str:
 
 def owner_reference(rayservice: Mapping[str, Any]) -> dict[str, Any]:
     """Controller ownerReference to the RayService (children are garbage-collected with it)."""
-    meta = rayservice.get("metadata") or {}
-    return {
-        "apiVersion": names.API_VERSION,
-        "kind": names.CRD_RAYSERVICE,
-        "name": meta.get("name") or "",
-        "uid": meta.get("uid") or "",
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
+    return names.owner_controller_reference(rayservice, names.CRD_RAYSERVICE)
 
 
 def originated_labels(owner_name: str) -> dict[str, str]:
-    """``ray.io/originated-from-cr-name`` and ``ray.io/originated-from-crd: RayService``; also the
-    selector KubeRay lists the RayService's clusters (and Services, on suspend) with."""
-    return {names.LABEL_ORIGINATED_FROM_CR_NAME: owner_name, names.LABEL_ORIGINATED_FROM_CRD: names.CRD_RAYSERVICE}
+    """``ray.io/originated-from-cr-name`` and ``ray.io/originated-from-crd: RayService``."""
+    return names.originated_from(owner_name, names.CRD_RAYSERVICE)
 
 
 def _meta(body: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -282,29 +273,7 @@ def rayservice_head_service(
     ``headServiceAnnotations`` (a custom ``headService`` keeps its own), four RayService labels,
     owned by the RayService.
     """
-    meta = _meta(rayservice)
-    name = str(meta.get("name") or "")
-    model = RayCluster.from_body(cluster)
-    service = services.build_head_service(model, config)
-    service["spec"]["selector"][names.LABEL_APP_NAME] = names.APP_NAME
-    custom = model.spec.head_group_spec.head_service
-    annotations = dict(((custom or {}).get("metadata") or {}).get("annotations") or {})
-    metadata: dict[str, Any] = {
-        **service["metadata"],
-        "name": f"{name}-head-svc",
-        "namespace": meta.get("namespace") or "",
-        "labels": {
-            **originated_labels(name),
-            names.LABEL_NODE_TYPE: names.NODE_TYPE_HEAD,
-            names.LABEL_IDENTIFIER: names.identifier(name, names.NODE_TYPE_HEAD),
-        },
-        "ownerReferences": [owner_reference(rayservice)],
-    }
-    metadata.pop("annotations", None)
-    if annotations:
-        metadata["annotations"] = annotations
-    service["metadata"] = metadata
-    return service
+    return services.build_owner_head_service(rayservice, names.CRD_RAYSERVICE, RayCluster.from_body(cluster), config)
 
 
 def rayservice_serve_service(

@@ -8,6 +8,7 @@ selector and ports follow KubeRay exactly.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any, Final
 
 from ray_operator.builders import names
@@ -182,3 +183,36 @@ def build_headless_worker_service(cluster: RayCluster) -> dict[str, Any]:
             "publishNotReadyAddresses": True,
         },
     }
+
+
+def build_owner_head_service(
+    owner: Mapping[str, Any], kind: str, cluster: RayCluster, config: OperatorConfig
+) -> dict[str, Any]:
+    """``<owner>-head-svc`` of a RayJob or RayService: the cluster's head Service, renamed.
+
+    Headless by default with the ports by name, but the default selector (``app.kubernetes.io/name:
+    kuberay`` whatever the Pod template says), no ``headServiceAnnotations`` (a custom
+    ``headService`` keeps its own), the owner's four labels, owned by the owner.
+    """
+    meta = owner.get("metadata") or {}
+    owner_name = str(meta.get("name") or "")
+    service = build_head_service(cluster, config)
+    service["spec"]["selector"][names.LABEL_APP_NAME] = names.APP_NAME
+    custom = cluster.spec.head_group_spec.head_service
+    annotations = dict(((custom or {}).get("metadata") or {}).get("annotations") or {})
+    metadata: dict[str, Any] = {
+        **service["metadata"],
+        "name": f"{owner_name}-head-svc",
+        "namespace": meta.get("namespace") or "",
+        "labels": {
+            **names.originated_from(owner_name, kind),
+            names.LABEL_NODE_TYPE: names.NODE_TYPE_HEAD,
+            names.LABEL_IDENTIFIER: names.identifier(owner_name, names.NODE_TYPE_HEAD),
+        },
+        "ownerReferences": [names.owner_controller_reference(owner, kind)],
+    }
+    metadata.pop("annotations", None)
+    if annotations:
+        metadata["annotations"] = annotations
+    service["metadata"] = metadata
+    return service

@@ -237,20 +237,12 @@ def submitter_container(
 
 def owner_reference(rayjob: Mapping[str, Any]) -> dict[str, Any]:
     """Controller ownerReference to the RayJob (children are garbage-collected with it)."""
-    meta = rayjob.get("metadata") or {}
-    return {
-        "apiVersion": names.API_VERSION,
-        "kind": names.CRD_RAYJOB,
-        "name": meta.get("name") or "",
-        "uid": meta.get("uid") or "",
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
+    return names.owner_controller_reference(rayjob, names.CRD_RAYJOB)
 
 
-def originated_labels(rayjob_name: str) -> dict[str, str]:
+def originated_labels(owner_name: str) -> dict[str, str]:
     """``ray.io/originated-from-cr-name`` and ``ray.io/originated-from-crd: RayJob``."""
-    return {names.LABEL_ORIGINATED_FROM_CR_NAME: rayjob_name, names.LABEL_ORIGINATED_FROM_CRD: names.CRD_RAYJOB}
+    return names.originated_from(owner_name, names.CRD_RAYJOB)
 
 
 def submitter_job(

@@ -124,32 +124,26 @@ def pre_running_deadline(spec: Mapping[str, Any], status: Mapping[str, Any]) -> 
     return None if seconds is None or start is None else start + int(seconds)
 
 
-def check_active_deadline(spec: Mapping[str, Any], status: Status, now: float) -> bool:
-    due = active_deadline(spec, status)
-    if due is None or now < due:
+def _check_deadline(spec: Mapping[str, Any], status: Status, now: float, field: str, reason: str) -> bool:
+    """Fail with KubeRay's "The RayJob has passed the <field>" once ``startTime + spec[field]`` is reached."""
+    seconds, start = spec.get(field), started_at(status)
+    if seconds is None or start is None or now < start + int(seconds):
         return False
-    start = go_time_string(started_at(status) or 0)
+    label = field[0].upper() + field[1:]
     fail(
         status,
-        rj.REASON_DEADLINE_EXCEEDED,
-        f"The RayJob has passed the activeDeadlineSeconds. StartTime: {start}. "
-        f"ActiveDeadlineSeconds: {spec['activeDeadlineSeconds']}",
+        reason,
+        f"The RayJob has passed the {field}. StartTime: {go_time_string(start)}. {label}: {seconds}",
     )
     return True
+
+
+def check_active_deadline(spec: Mapping[str, Any], status: Status, now: float) -> bool:
+    return _check_deadline(spec, status, now, "activeDeadlineSeconds", rj.REASON_DEADLINE_EXCEEDED)
 
 
 def check_pre_running_deadline(spec: Mapping[str, Any], status: Status, now: float) -> bool:
-    due = pre_running_deadline(spec, status)
-    if due is None or now < due:
-        return False
-    start = go_time_string(started_at(status) or 0)
-    fail(
-        status,
-        rj.REASON_PRE_RUNNING_DEADLINE_EXCEEDED,
-        f"The RayJob has passed the preRunningDeadlineSeconds. StartTime: {start}. "
-        f"PreRunningDeadlineSeconds: {spec['preRunningDeadlineSeconds']}",
-    )
-    return True
+    return _check_deadline(spec, status, now, "preRunningDeadlineSeconds", rj.REASON_PRE_RUNNING_DEADLINE_EXCEEDED)
 
 
 def check_grace_period(status: Status, now: float, grace_seconds: int) -> bool:
