@@ -10,7 +10,7 @@ import base64
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ray_operator.builders import names
@@ -23,7 +23,6 @@ from ray_operator.framework.controller import RetryLater
 from ray_operator.framework.description import ControllerContext
 from ray_operator.framework.events import VALIDATE
 from ray_operator.framework.reconciler import BaseReconciler, Note, WriteFailed
-from ray_operator.models import RayCluster
 from ray_operator.models import rayjob as rj
 from ray_operator.reconcilers.rayjob.status import Status
 
@@ -63,7 +62,6 @@ class Pass:
     status: Status
     now: float
     requeue: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def meta(self) -> Mapping[str, Any]:
@@ -278,11 +276,6 @@ class RayJobSteps(BaseReconciler):
             self._tokens.pop(key, None)
 
 
-def dashboard_url(cluster: Mapping[str, Any], config: OperatorConfig, cached_service: Mapping[str, Any] | None) -> str:
-    """``status.dashboardURL`` once the cluster is ready (2.2.3)."""
-    return build.dashboard_url(cluster, cached_service, config)
-
-
 def submitter_finished_at(job: Mapping[str, Any] | None) -> float | None:
     """``lastTransitionTime`` of the submitter Job's Complete/Failed condition, if it finished."""
     for condition in ((job or {}).get("status") or {}).get("conditions") or ():
@@ -303,10 +296,6 @@ def submitter_container_status(pod: Mapping[str, Any]) -> Mapping[str, Any] | No
         if status.get("name") == SUBMITTER_CONTAINER:
             return status  # type: ignore[no-any-return]
     return None
-
-
-def cluster_model(cluster: Mapping[str, Any]) -> RayCluster:
-    return RayCluster.from_body(cluster)
 
 
 __all__ = ["Pass", "RayJobSteps", "WriteFailed"]
