@@ -119,6 +119,10 @@ class OperatorConfig:
     rayjob_status_check_timeout_seconds: int = 300  # RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS
     delete_rayjob_after_job_finishes: bool = False  # DELETE_RAYJOB_CR_AFTER_JOB_FINISHES
     rayjob_poll_seconds: float = 3.0  # --rayjob-poll-interval: how often a Running job's status is read
+    enable_zero_downtime: bool = True  # ENABLE_ZERO_DOWNTIME (only "false" turns it off)
+    rayservice_poll_seconds: float = 2.0  # --rayservice-poll-interval (KubeRay: requeue every 2 s)
+    #: --rayservice-stalled-upgrade-seconds: a pending cluster not serving after this long is reported.
+    rayservice_stalled_upgrade_seconds: float = 300.0
 
     # Configuration-file-only settings of KubeRay (config.ray.io/v1alpha1 Configuration).
     default_container_envs: tuple[Mapping[str, Any], ...] = ()
@@ -157,6 +161,7 @@ class OperatorConfig:
                 _go_atoi(env.get("RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS", ""), 300), 300
             ),
             "delete_rayjob_after_job_finishes": _env_true(env, "DELETE_RAYJOB_CR_AFTER_JOB_FINISHES"),
+            "enable_zero_downtime": _env_not_false(env, "ENABLE_ZERO_DOWNTIME"),
         }
         values.update(overrides)
         return cls(**values)
@@ -209,6 +214,20 @@ def build_arg_parser() -> argparse.ArgumentParser:
         type=float,
         default=float(env.get("RAYJOB_POLL_INTERVAL", "3")),
         help="seconds between Ray job status reads of a Running RayJob (KubeRay: 3) (env RAYJOB_POLL_INTERVAL)",
+    )
+    p.add_argument(
+        "--rayservice-poll-interval",
+        type=float,
+        default=float(env.get("RAYSERVICE_POLL_INTERVAL", "2")),
+        help="seconds between Serve status reads of a RayService (KubeRay: 2; a pending cluster about to "
+        "serve is read 4 times as often) (env RAYSERVICE_POLL_INTERVAL)",
+    )
+    p.add_argument(
+        "--rayservice-stalled-upgrade-seconds",
+        type=float,
+        default=float(env.get("RAYSERVICE_STALLED_UPGRADE_SECONDS", "300")),
+        help="report (event UpgradeStalled) a RayService upgrade whose pending cluster does not serve "
+        "after this many seconds (env RAYSERVICE_STALLED_UPGRADE_SECONDS)",
     )
     p.add_argument("--qps", type=float, default=float(env.get("KUBE_QPS", "100")), help="API requests/s")
     p.add_argument("--burst", type=int, default=int(env.get("KUBE_BURST", "200")), help="API burst")
@@ -290,6 +309,8 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[OperatorConfig,
         enable_leader_election=args.enable_leader_election == "true",
         leader_election_namespace=args.leader_election_namespace,
         rayjob_poll_seconds=max(0.1, args.rayjob_poll_interval),
+        rayservice_poll_seconds=max(0.1, args.rayservice_poll_interval),
+        rayservice_stalled_upgrade_seconds=max(0.0, args.rayservice_stalled_upgrade_seconds),
         **_dashboard_settings(args),
     )
     return config, args

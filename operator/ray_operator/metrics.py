@@ -149,3 +149,46 @@ def register_job_collector(jobs: _BodySource) -> None:
         return
     REGISTRY.register(RayJobCollector(jobs))
     _registered.add("rayjob")
+
+
+class RayServiceCollector(Collector):
+    """``kuberay_service_info`` and the Ready / UpgradeInProgress condition gauges (KubeRay 7.7-7.9)."""
+
+    def __init__(self, services: _BodySource) -> None:
+        self._services = services
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        info = GaugeMetricFamily(
+            "kuberay_service_info",
+            "Metadata information about RayService custom resources",
+            labels=["name", "namespace", "uid"],
+        )
+        ready = GaugeMetricFamily(
+            "kuberay_service_condition_ready",
+            "Describes whether the RayService is ready. Ready means users can send requests to the underlying "
+            "cluster and the number of serve endpoints is greater than 0.",
+            labels=["name", "namespace", "uid", "condition"],
+        )
+        upgrading = GaugeMetricFamily(
+            "kuberay_service_condition_upgrade_in_progress",
+            "Describes whether the RayService is performing a zero-downtime upgrade.",
+            labels=["name", "namespace", "uid", "condition"],
+        )
+        for body in self._services:
+            meta = body.get("metadata") or {}
+            ident = [meta.get("name", ""), meta.get("namespace", ""), meta.get("uid", "")]
+            info.add_metric(ident, 1)
+            conditions = {c.get("type"): c for c in (body.get("status") or {}).get("conditions") or ()}
+            for family, type_ in ((ready, "Ready"), (upgrading, "UpgradeInProgress")):
+                value = "true" if (conditions.get(type_) or {}).get("status") == "True" else "false"
+                family.add_metric([*ident, value], 1)
+        yield info
+        yield ready
+        yield upgrading
+
+
+def register_service_collector(services: _BodySource) -> None:
+    if "rayservice" in _registered:
+        return
+    REGISTRY.register(RayServiceCollector(services))
+    _registered.add("rayservice")

@@ -25,6 +25,7 @@ from ray_operator.config import OperatorConfig
 from ray_operator.controllers.caches import informer_spec
 from ray_operator.controllers.raycluster import raycluster_controller
 from ray_operator.controllers.rayjob import rayjob_controller
+from ray_operator.controllers.rayservice import rayservice_controller
 from ray_operator.dashboard.client import Dashboards
 from ray_operator.framework import k8s
 from ray_operator.framework.controller import Controller
@@ -45,7 +46,11 @@ FULL_RESYNC_SECONDS = 600.0
 
 def all_controllers(config: OperatorConfig, dashboards: Dashboards) -> list[ControllerSpec]:
     """Every controller the operator runs."""
-    return [raycluster_controller(config), rayjob_controller(config, dashboards)]
+    return [
+        raycluster_controller(config),
+        rayjob_controller(config, dashboards),
+        rayservice_controller(config, dashboards),
+    ]
 
 
 def register_login(registry: kopf.OperatorRegistry, login: k8s.Login | None = None) -> None:
@@ -112,6 +117,7 @@ class OperatorRuntime:
         register_login(self.registry)
         metrics.register_cluster_collector(self.informers[k8s.RAYCLUSTERS])
         metrics.register_job_collector(self.informers[k8s.RAYJOBS])
+        metrics.register_service_collector(self.informers[k8s.RAYSERVICES])
         self._namespaces = namespace_matcher(config.watch_namespaces)
         self.synced = asyncio.Event()
         self.kopf_ready = asyncio.Event()

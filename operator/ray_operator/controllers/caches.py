@@ -34,6 +34,9 @@ BY_CLUSTER = "cluster"
 #: Index name: EndpointSlices by ``(namespace, kubernetes.io/service-name label)``.
 BY_SERVICE = "service"
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+#: Index name: objects by ``(namespace, ray.io/originated-from-crd, ray.io/originated-from-cr-name)``
+#: (what KubeRay lists a RayService's clusters and Services by).
+BY_ORIGIN = "origin"
 
 _KEPT_ANNOTATION_PREFIX = "ray.io/"
 # A terminated state is kept whole: KubeRay prints it in the events about deleting the pod.
@@ -176,15 +179,22 @@ def _cluster_index(body: Mapping[str, Any]) -> Iterable[Hashable]:
     return label_index(names.LABEL_CLUSTER)(body)
 
 
+def _origin_index(body: Mapping[str, Any]) -> Iterable[Hashable]:
+    meta = body.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    crd, name = labels.get(names.LABEL_ORIGINATED_FROM_CRD), labels.get(names.LABEL_ORIGINATED_FROM_CR_NAME)
+    return [(str(meta.get("namespace") or ""), str(crd), str(name))] if crd and name else []
+
+
 def _owner_and_cluster() -> dict[str, Any]:
-    return {OWNER_INDEX: controller_owner_index, BY_CLUSTER: _cluster_index}
+    return {OWNER_INDEX: controller_owner_index, BY_CLUSTER: _cluster_index, BY_ORIGIN: _origin_index}
 
 
 #: Every kind any controller watches, and how it is cached.
 INFORMER_SPECS: dict[k8s.Resource, InformerSpec] = {
     spec.resource: spec
     for spec in (
-        InformerSpec(k8s.RAYCLUSTERS, slim=without_managed_fields),
+        InformerSpec(k8s.RAYCLUSTERS, slim=without_managed_fields, indexes={BY_ORIGIN: _origin_index}),
         InformerSpec(k8s.RAYJOBS, slim=without_managed_fields),
         InformerSpec(k8s.RAYSERVICES, slim=without_managed_fields),
         InformerSpec(k8s.PODS, label_selector=RAY_POD_SELECTOR, slim=slim_pod, indexes={BY_CLUSTER: _cluster_index}),

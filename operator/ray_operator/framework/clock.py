@@ -40,3 +40,14 @@ def parse_time(value: str | None) -> float | None:
         except ValueError:
             continue
     return None
+
+
+def go_duration(seconds: float) -> str:
+    """Go's time.Duration String() for whole seconds and above, e.g. ``5m0.5s``."""
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    out = f"{hours}h" if hours else ""
+    if hours or minutes:
+        out += f"{minutes}m"
+    out += f"{secs:.6g}s" if secs != int(secs) else f"{int(secs)}s"
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ray_operator.builders import features, gcs_ft, names
 from ray_operator.framework import k8s
-from ray_operator.framework.clock import parse_time
+from ray_operator.framework.clock import go_duration, parse_time
 from ray_operator.framework.events import CLEANUP, CREATE
 from ray_operator.reconcilers.raycluster.pods import node_type
 from ray_operator.reconcilers.raycluster.status import head_pods
@@ -18,17 +18,6 @@ from ray_operator.reconcilers.raycluster.steps import Pass, RayClusterSteps
 
 GCS_FT_FINALIZER = names.FINALIZER_GCS_FT_REDIS_CLEANUP
 DEFAULT_REQUEUE = 2.0
-
-
-def go_duration(seconds: float) -> str:
-    """Go's time.Duration String() for whole seconds and above, e.g. ``5m0.5s``."""
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(int(minutes), 60)
-    out = f"{hours}h" if hours else ""
-    if hours or minutes:
-        out += f"{minutes}m"
-    out += f"{secs:.6g}s" if secs != int(secs) else f"{int(secs)}s"
-    return out
 
 
 class CleanupSteps(RayClusterSteps):

@@ -6,7 +6,6 @@ reasons and notes). Nothing here decides a transition: the steps return what the
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +23,7 @@ from ray_operator.framework.description import ControllerContext
 from ray_operator.framework.events import VALIDATE
 from ray_operator.framework.reconciler import BaseReconciler, Note, WriteFailed
 from ray_operator.models import rayjob as rj
+from ray_operator.reconcilers.auth_token import AuthTokens
 from ray_operator.reconcilers.rayjob.status import Status
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class RayJobSteps(BaseReconciler):
         self.config = config
         self.dashboards = dashboards
         self.clock = clock
-        self._tokens: dict[tuple[str, str, str], str] = {}
+        self.tokens = AuthTokens(ctx.kube)
 
     # ------------------------------------------------------------------ the RayCluster
 
@@ -249,31 +249,12 @@ class RayJobSteps(BaseReconciler):
             cluster=str(meta.get("name") or ""),
             dashboard_url=str(run.status.get("dashboardURL") or ""),
             head_service=str(head),
-            auth_token=await self._auth_token(cluster),
+            auth_token=await self.tokens.for_cluster(cluster),
         )
-
-    async def _auth_token(self, cluster: Mapping[str, Any]) -> str | None:
-        """The cluster's Ray token (``authOptions.mode: token``), read once per cluster."""
-        options = (cluster.get("spec") or {}).get("authOptions") or {}
-        if options.get("mode") != "token":
-            return None
-        meta = cluster.get("metadata") or {}
-        key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""), str(meta.get("uid") or ""))
-        if key in self._tokens:
-            return self._tokens[key]
-        secret_name = names.auth_secret_name(key[1], options.get("secretName"))
-        secret = await self.kube.get_or_none(k8s.SECRETS, secret_name, key[0])
-        encoded = ((secret or {}).get("data") or {}).get("auth_token")
-        if not encoded:
-            raise RetryLater(f"the auth token Secret {key[0]}/{secret_name} is not there yet")
-        token = base64.b64decode(encoded).decode()
-        self._tokens[key] = token
-        return token
 
     def forget(self, namespace: str, name: str) -> None:
         """Drop what is remembered about a deleted RayJob's clusters."""
-        for key in [k for k in self._tokens if k[0] == namespace and k[1].startswith(name)]:
-            self._tokens.pop(key, None)
+        self.tokens.forget(namespace, name)
 
 
 def submitter_finished_at(job: Mapping[str, Any] | None) -> float | None:
