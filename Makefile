@@ -10,6 +10,8 @@ EXAMPLE ?= examples/raycluster-basic.yaml
 
 help:
 	@echo "make run          local control plane + CRDs + operator + $(EXAMPLE) (Ctrl-C stops all)"
+	@echo "                  RAY_HEAD=1: also a real Ray head on 127.0.0.1 that runs the RayJobs, e.g."
+	@echo "                  make run RAY_HEAD=1 EXAMPLE=examples/rayjob-httpmode.yaml"
 	@echo "make test         lint, type-check and every test (installs what is missing)"
 	@echo "make install      virtualenv .venv with the project and its test extras"
 	@echo "make toolchain    build/find kube-apiserver, etcd, kwok... (cached in ~/.cache/ray-operator)"
@@ -57,7 +59,7 @@ test: install toolchain lint
 	scripts/loopback-only $(VENV)/bin/pytest -q -ra tests
 
 run: install toolchain
-	$(PY) -m ray_operator.localcluster run --example $(EXAMPLE)
+	$(PY) -m ray_operator.localcluster run --example $(EXAMPLE)$(if $(filter-out 0 false no,$(RAY_HEAD)), --ray-head)
 
 cluster-up: install toolchain
 	@$(PY) -m ray_operator.localcluster up

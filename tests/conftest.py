@@ -75,7 +75,13 @@ def ray_operator(crds_installed: LocalCluster) -> Iterator[OperatorProcess]:
     if not RAY_OVERRIDE_FILE.exists():  # the Ray head may have started (and written it) already
         RAY_OVERRIDE_FILE.write_text("")
     operator = OperatorProcess(
-        crds_installed, extra_args=["--watch-namespace=t-*", f"--ray-address-override=@{RAY_OVERRIDE_FILE}"]
+        crds_installed,
+        extra_args=[
+            "--watch-namespace=t-*",
+            f"--ray-address-override=@{RAY_OVERRIDE_FILE}",
+            # RayService tests see a stalled upgrade reported without waiting 5 minutes.
+            "--rayservice-stalled-upgrade-seconds=10",
+        ],
     ).start()
     try:
         yield operator

@@ -4,6 +4,7 @@ build            build (or find) the control-plane binaries and print their dire
 up               start a control plane in the background; print the KUBECONFIG export line
 down             stop the background control plane
 run              control plane + CRDs + operator in the foreground (+ examples); Ctrl-C ends all
+                 (--ray-head: and a real Ray head on 127.0.0.1 that runs the RayJobs)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 
 from ray_operator.localcluster.cluster import ClusterError, LocalCluster, NodePool, die_with_parent
+from ray_operator.localcluster.ray_head import RAY_BIN, RayHead, RayHeadError, launch_ray_head
 from ray_operator.localcluster.toolchain import (
     BINARIES,
     REQUIRED,
@@ -165,11 +167,61 @@ def cmd_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _loopback(addr: str) -> str:
+    """``:8080`` (all interfaces) as the address to connect to: ``127.0.0.1:8080``."""
+    return f"127.0.0.1{addr}" if addr.startswith(":") else addr
+
+
+def operator_argv(
+    python: str, kubeconfig: str, metrics_addr: str, health_addr: str, ray_dashboard: str | None = None
+) -> list[str]:
+    """The operator's command line; with a Ray head, every cluster's dashboard is that head."""
+    argv = [
+        python,
+        "-m",
+        "ray_operator",
+        f"--kubeconfig={kubeconfig}",
+        f"--metrics-addr={metrics_addr}",
+        f"--health-probe-bind-address={health_addr}",
+    ]
+    if ray_dashboard is not None:
+        argv.append(f"--ray-address-override=*={ray_dashboard}")
+    return argv
+
+
+def ready_banner(kubeconfig: str, kubectl: str, metrics_addr: str, ray_dashboard: str | None = None) -> str:
+    """What to do in another shell once everything runs (no curl line for a port chosen at random)."""
+    metrics = _loopback(metrics_addr)
+    lines = [
+        "[run] ready. In another shell:",
+        f"  export KUBECONFIG={kubeconfig}",
+        f"  {kubectl} get rayclusters,rayjobs,pods,services",
+    ]
+    if metrics != "0" and not metrics.endswith(":0"):
+        lines.append(f"  curl -s http://{metrics}/metrics")
+    if ray_dashboard is not None:
+        lines += [
+            f"[run] Ray head (every cluster's dashboard): http://{ray_dashboard}",
+            f"  {RAY_BIN} job list --address http://{ray_dashboard}",
+        ]
+    stops = (
+        "the operator, the Ray head and the control plane" if ray_dashboard else "the operator and the control plane"
+    )
+    lines.append(f"[run] Ctrl-C stops {stops}.")
+    return "\n".join(lines)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Everything in the foreground, for ``make run``."""
+    """Everything in the foreground, for ``make run``; ``--ray-head`` adds a real Ray head on loopback."""
+    if args.ray_head and not RAY_BIN.exists():
+        print(
+            f"[run] --ray-head: no ray launcher at {RAY_BIN}; install ray[default] into the virtualenv", file=sys.stderr
+        )
+        return 1
     repo = Path.cwd()
     cluster = LocalCluster(nodes=_node_pool(args), log=lambda m: print(f"[run] {m}", file=sys.stderr))
     operator: subprocess.Popen[bytes] | None = None
+    head: RayHead | None = None
     stop = threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -177,22 +229,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    started = time.monotonic()
     try:
+        if args.ray_head:  # spawned first: it starts while the control plane does
+            head = launch_ray_head(num_cpus=args.ray_head_cpus)
         cluster.start()
+        if head is not None:
+            head.wait_ready(timeout=120)
+            print(f"[run] Ray head ready in {time.monotonic() - started:.1f}s: {head.dashboard_url}", file=sys.stderr)
         crds = repo / "crds"
         if crds.is_dir() and any(crds.glob("*.yaml")):
             cluster.kubectl("apply", "-f", str(crds))
             cluster.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
             print("[run] CRDs installed from crds/", file=sys.stderr)
+        dashboard = head.dashboard_address if head is not None else None
         operator = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ray_operator",
-                f"--kubeconfig={cluster.kubeconfig}",
-                f"--metrics-addr={args.metrics_addr}",
-                f"--health-probe-bind-address={args.health_addr}",
-            ],
+            operator_argv(sys.executable, cluster.kubeconfig, args.metrics_addr, args.health_addr, dashboard),
             env=cluster.env(),
             start_new_session=True,  # Ctrl-C reaches us only; we stop the operator, then the cluster
             preexec_fn=die_with_parent,
@@ -202,22 +254,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             if path.exists():
                 out = cluster.kubectl("apply", "-f", str(path), check=False)
                 print(f"[run] kubectl apply -f {example}: {(out.stdout + out.stderr).strip()}", file=sys.stderr)
-        metrics = args.metrics_addr if not args.metrics_addr.startswith(":") else f"127.0.0.1{args.metrics_addr}"
         kubectl = cluster.toolchain.path("kubectl")
-        print(
-            "[run] ready. In another shell:\n"
-            f"  export KUBECONFIG={cluster.kubeconfig}\n"
-            f"  {kubectl} get rayclusters,pods,services\n"
-            f"  curl -s http://{metrics}/metrics\n"
-            "[run] Ctrl-C stops the operator and the control plane.",
-            file=sys.stderr,
-        )
+        print(ready_banner(cluster.kubeconfig, str(kubectl), args.metrics_addr, dashboard), file=sys.stderr)
         while not stop.wait(0.5):
             if operator.poll() is not None:
                 print(f"[run] operator exited with code {operator.returncode}", file=sys.stderr)
                 return operator.returncode or 1
+            if head is not None and not head.alive():
+                print(f"[run] Ray head exited:\n{head.log_tail()}", file=sys.stderr)
+                return 1
         return 0
-    except (ClusterError, ToolchainError) as exc:
+    except (ClusterError, ToolchainError, RayHeadError) as exc:
         print(f"[run] {exc}", file=sys.stderr)
         return 1
     finally:
@@ -227,6 +274,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 operator.wait(timeout=10)
             if operator.poll() is None:
                 operator.kill()
+        if head is not None:
+            head.stop()
         cluster.stop()
         print("[run] stopped", file=sys.stderr)
 
@@ -266,6 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--example", action="append", default=[], help="manifest to apply once running")
     r.add_argument("--metrics-addr", default="127.0.0.1:8080")
     r.add_argument("--health-addr", default="127.0.0.1:8082")
+    r.add_argument(
+        "--ray-head",
+        action="store_true",
+        help="also start a real Ray head on 127.0.0.1 (the virtualenv's ray) and send every cluster's "
+        "dashboard traffic to it, so RayJobs really run",
+    )
+    r.add_argument("--ray-head-cpus", type=int, default=4, help="CPUs the Ray head advertises (default 4)")
     r.set_defaults(func=cmd_run)
     args = parser.parse_args(argv)
     try:
