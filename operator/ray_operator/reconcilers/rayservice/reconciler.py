@@ -53,6 +53,11 @@ class RayServiceReconciler(ServeSteps):
         super().__init__(*args, **kwargs)
         self._stall_reported: set[tuple[str, str]] = set()
 
+    def forget(self, namespace: str, name: str) -> None:
+        super().forget(namespace, name)
+        for key in [k for k in self._stall_reported if k[0] == namespace and k[1].rsplit("-", 1)[0] == name]:
+            self._stall_reported.discard(key)
+
     async def reconcile(self, key: tuple[str, str]) -> float | None:
         namespace, name = key
         body = self.ctx.primary.get(key)
@@ -112,7 +117,9 @@ class RayServiceReconciler(ServeSteps):
         if not force and not st.worth_writing(run.body.get("status") or {}, run.status):
             return
         run.status["lastUpdateTime"] = rfc3339(run.now)
-        await self.write_status(run.body, run.status, changed=lambda _o, _n: True, guarded=True)
+        written = await self.write_status(run.body, run.status, changed=lambda _o, _n: True, guarded=True)
+        if written is not None:  # a later write in this pass must carry the new resourceVersion
+            run.body = written
 
     # ------------------------------------------------------------------ suspend (3.9)
 
@@ -215,6 +222,7 @@ class RayServiceReconciler(ServeSteps):
         if self._prepare(run, active, pending, serving):
             if pending is not None:
                 self.abandon(run.namespace, st.pending_name(status))  # replaced before it ever served
+                run.pending, run.waiting = None, ""  # what it waited for is not the new cluster's
             status["pendingServiceStatus"] = {"rayClusterName": build.new_cluster_name(run.name)}
             logger.info("RayService %s/%s: preparing RayCluster %s", run.namespace, run.name, st.pending_name(status))
 
