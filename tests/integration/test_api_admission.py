@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -664,6 +664,115 @@ INVALID = [
     ),
 ]
 
+# --------------------------------------------------------------------------- KubeRay's cluster-spec rules in CEL
+# RayJob/RayService refuse, at admission, the RayClusterSpec rules of KubeRay's ValidateRayClusterSpec
+# that need neither feature gates, env vars, annotations nor Ray versions, with the message KubeRay
+# writes into status.message ("The RayJob spec is invalid: <err>"). Each bad case has good neighbours.
+
+V2 = {"enableInTreeAutoscaling": True, "autoscalerOptions": {"version": "v2"}}
+COLLECTOR = {"historyServerOptions": {"collectorOptions": {"image": IMAGE}}}
+COLLECTOR_NAME = "ray-history-collector"
+
+
+def worker_with(
+    group: str, *, restart_policy: str = "", containers: Sequence[str] = (), **extra: Any
+) -> dict[str, Any]:
+    """A worker group whose pod template sets ``restartPolicy`` or extra containers."""
+    group_spec = worker(group, **extra)
+    if restart_policy:
+        group_spec["template"]["spec"]["restartPolicy"] = restart_policy
+    group_spec["template"]["spec"]["containers"] += [container(name) for name in containers]
+    return group_spec
+
+
+def head_containers(*extra: str) -> list[dict[str, Any]]:
+    return [container("ray-head"), *(container(name) for name in extra)]
+
+
+def _embedded_invalid(cluster: Callable[[Mapping[str, Any]], dict[str, Any]], kind: str, short: str) -> list[Any]:
+    prefix = f"The {kind} spec is invalid: "
+    return [
+        pytest.param(
+            cluster({**V2, "headGroupSpec.template.spec.restartPolicy": "Always"}),
+            f"{prefix}restartPolicy for head Pod should be Never or unset when using autoscaler V2",
+            id=f"{short}-v2-head-restart-always",
+        ),
+        pytest.param(
+            cluster({**V2, "workerGroupSpecs": [worker("cpu"), worker_with("gpu", restart_policy="OnFailure")]}),
+            f"{prefix}restartPolicy for worker group gpu should be Never or unset when using autoscaler V2",
+            id=f"{short}-v2-worker-restart-on-failure",
+        ),
+        pytest.param(
+            cluster({"rayVersion": DELETE, "workerGroupSpecs": [worker("cpu"), worker("gpu", priority=5)]}),
+            f"{prefix}worker group gpu: priority is set, but RayVersion was not specified. Ray version 2.56.0 or "
+            "later is required",
+            id=f"{short}-priority-without-ray-version",
+        ),
+        pytest.param(
+            cluster({"rayVersion": DELETE, "authOptions": {"mode": "token"}}),
+            f"{prefix}authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later "
+            "is required",
+            id=f"{short}-token-auth-without-ray-version",
+        ),
+        pytest.param(
+            cluster({**COLLECTOR, "headGroupSpec.template.spec.containers": head_containers(COLLECTOR_NAME)}),
+            f"{prefix}head pod template must not define a container with name '{COLLECTOR_NAME}' when history "
+            "server collector options are enabled",
+            id=f"{short}-collector-container-in-head",
+        ),
+    ]
+
+
+def _embedded_valid(cluster: Callable[[Mapping[str, Any]], dict[str, Any]], short: str) -> list[Any]:
+    """One edit away from a case above, and fine with KubeRay whatever its feature gates."""
+    always = "headGroupSpec.template.spec.restartPolicy"
+    v1 = {"enableInTreeAutoscaling": True, "autoscalerOptions": {"version": "v1"}}
+    return [
+        pytest.param(
+            cluster({**V2, always: "Never", "workerGroupSpecs": [worker_with("cpu", restart_policy="Never")]}),
+            id=f"{short}-v2-restart-never",
+        ),
+        pytest.param(
+            cluster({**v1, always: "Always", "workerGroupSpecs": [worker_with("cpu", restart_policy="Always")]}),
+            id=f"{short}-v1-restart-always",
+        ),
+        pytest.param(
+            cluster({"autoscalerOptions": {"version": "v2"}, always: "Always"}),
+            id=f"{short}-v2-without-autoscaling-restart-always",
+        ),
+        pytest.param(
+            cluster({"rayVersion": "2.56.0", "workerGroupSpecs": [worker("cpu", priority=5)]}),
+            id=f"{short}-priority-with-ray-version",
+        ),
+        pytest.param(
+            cluster({"rayVersion": DELETE, "workerGroupSpecs": [worker("cpu", priority=0)]}),
+            id=f"{short}-no-ray-version-priority-zero",
+        ),
+        pytest.param(cluster({"authOptions": {"mode": "token"}}), id=f"{short}-token-auth-with-ray-version"),
+        pytest.param(
+            cluster({"rayVersion": DELETE, "authOptions": {"mode": "disabled"}}),
+            id=f"{short}-no-ray-version-auth-disabled",
+        ),
+        pytest.param(
+            cluster({**COLLECTOR, "headGroupSpec.template.spec.containers": head_containers("log-shipper")}),
+            id=f"{short}-collector-options-other-containers",
+        ),
+        pytest.param(
+            cluster(
+                {
+                    "headGroupSpec.template.spec.containers": head_containers(COLLECTOR_NAME),
+                    "workerGroupSpecs": [worker_with("cpu", containers=[COLLECTOR_NAME])],
+                }
+            ),
+            id=f"{short}-collector-container-without-history-server",
+        ),
+    ]
+
+
+EMBEDDED_INVALID = _embedded_invalid(rj_cluster, "RayJob", "rj") + _embedded_invalid(rs_cluster, "RayService", "rs")
+INVALID += EMBEDDED_INVALID
+EMBEDDED_VALID = _embedded_valid(rj_cluster, "rj") + _embedded_valid(rs_cluster, "rs")
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -745,6 +854,46 @@ def test_invalid_manifest_is_rejected(
     assert result.returncode != 0, f"accepted: {result.stdout}"
     assert "is invalid" in result.stderr, result.stderr
     assert message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("manifest", EMBEDDED_VALID)
+def test_neighbour_of_an_embedded_cluster_rule_is_accepted(
+    crds_installed: LocalCluster, namespace: str, manifest: dict[str, Any]
+) -> None:
+    result = kubectl_create(crds_installed, namespace, manifest)
+    assert result.returncode == 0, result.stderr
+
+
+WAITING_MESSAGE = (
+    "The RayJob status is invalid: JobDeploymentStatus cannot be `Waiting` when SubmissionMode is not InteractiveMode"
+)
+
+
+def _patch(cluster: LocalCluster, namespace: str, body: Mapping[str, Any], *status: str) -> Any:
+    return cluster.kubectl(
+        "-n", namespace, "patch", "rayjob", "rj", *status, "--type=merge", "-p", json.dumps(body), check=False
+    )
+
+
+def test_waiting_status_needs_interactive_mode(crds_installed: LocalCluster, namespace: str) -> None:
+    """KubeRay's ValidateRayJobStatus as a root rule: Waiting is only for InteractiveMode, whichever side changes."""
+    created = kubectl_create(crds_installed, namespace, rj({"submissionMode": "InteractiveMode"}))
+    assert created.returncode == 0, created.stderr
+    waiting = _patch(crds_installed, namespace, {"status": {"jobDeploymentStatus": "Waiting"}}, "--subresource=status")
+    assert waiting.returncode == 0, waiting.stderr
+    to_k8s_job = {"spec": {"submissionMode": "K8sJobMode"}}
+    refused = _patch(crds_installed, namespace, to_k8s_job)
+    assert refused.returncode != 0, refused.stdout
+    assert WAITING_MESSAGE in refused.stderr, refused.stderr
+    # Once the job has left Waiting, the same spec edit is accepted ...
+    running = _patch(crds_installed, namespace, {"status": {"jobDeploymentStatus": "Running"}}, "--subresource=status")
+    assert running.returncode == 0, running.stderr
+    accepted = _patch(crds_installed, namespace, to_k8s_job)
+    assert accepted.returncode == 0, accepted.stderr
+    # ... and Waiting can no longer be written for a K8sJobMode job.
+    back = _patch(crds_installed, namespace, {"status": {"jobDeploymentStatus": "Waiting"}}, "--subresource=status")
+    assert back.returncode != 0, back.stdout
+    assert WAITING_MESSAGE in back.stderr, back.stderr
 
 
 def test_the_invalid_table_is_large_and_unique() -> None:

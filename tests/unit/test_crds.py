@@ -95,7 +95,8 @@ def test_schema_is_structural(kind: str) -> None:
         if node["type"] == "integer":
             assert node.get("format") in ("int32", "int64"), f"{kind}{path}: integer without format"
         for rule in node.get("x-kubernetes-validations", []):
-            assert set(rule) <= {"rule", "message", "fieldPath", "reason"} and rule["message"], f"{kind}{path}"
+            allowed = {"rule", "message", "messageExpression", "fieldPath", "reason"}
+            assert set(rule) <= allowed and rule["message"], f"{kind}{path}"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -40,21 +40,34 @@ class Crd:
 class Rule:
     """One CEL validation rule (``x-kubernetes-validations`` entry).
 
-    Messages are static: a ``messageExpression`` naming the offending values would be nicer, but
-    the API server's cost estimate rejects even simple ones on fields inside lists.
+    Messages are static as a rule: the API server's cost estimate rejects even simple
+    ``messageExpression`` entries on fields inside lists. ``message_expression`` is for the few rules
+    that repeat a KubeRay message naming a worker group; they sit on an object above a bounded
+    list, where the estimate allows it, and ``message`` stays as the fallback.
     """
 
-    __slots__ = ("field_path", "message", "reason", "rule")
+    __slots__ = ("field_path", "message", "message_expression", "reason", "rule")
 
-    def __init__(self, rule: str, message: str, *, reason: str = "", field_path: str = "") -> None:
+    def __init__(
+        self,
+        rule: str,
+        message: str,
+        *,
+        reason: str = "",
+        field_path: str = "",
+        message_expression: str = "",
+    ) -> None:
         self.rule = rule
         self.message = message
         self.reason = reason
         self.field_path = field_path
+        self.message_expression = message_expression
 
     def to_schema(self) -> dict[str, str]:
         """The entry as it appears in the CRD (keys sorted by the YAML dumper)."""
         out = {"rule": self.rule, "message": self.message}
+        if self.message_expression:
+            out["messageExpression"] = self.message_expression
         if self.reason:
             out["reason"] = self.reason
         if self.field_path:
@@ -270,3 +283,80 @@ Conditions = Annotated[list[dict[str, Any]], Crd(**_conditions_schema())]
 PodTemplate = dict[str, Any]
 #: A core/v1 Service (or other built-in object with metadata) kept as a dictionary.
 EmbeddedObject = Annotated[dict[str, Any], embedded_object()]
+
+
+#: Name of the history collector sidecar (``builders.names.COLLECTOR_CONTAINER_NAME``, KubeRay's).
+HISTORY_COLLECTOR_CONTAINER = "ray-history-collector"
+
+
+def _restart_policy_ok(template: str) -> str:
+    """CEL: the pod template's restartPolicy is unset, empty or ``Never``."""
+    return f"{template}.?spec.?restartPolicy.orValue('') in ['', 'Never']"
+
+
+def _has_collector(template: str) -> str:
+    """CEL: the pod template defines a container named like the history collector sidecar."""
+    return (
+        f"has({template}.spec) && has({template}.spec.containers) && "
+        f"{template}.spec.containers.exists(c, c.name == '{HISTORY_COLLECTOR_CONTAINER}')"
+    )
+
+
+def embedded_cluster_rules(path: str, prefix: str, *, optional: bool = False) -> tuple[Rule, ...]:
+    """KubeRay's ``ValidateRayClusterSpec`` rules that CEL can decide, for an embedded cluster spec.
+
+    For RayJob (``path`` ``self.rayClusterSpec``, optional) and RayService
+    (``self.rayClusterConfig``). ``prefix`` is how KubeRay wraps the cluster error for the owner
+    (``"The RayJob spec is invalid: "``), so the admission message is the one ``status.message``
+    would carry. Each rule only refuses specs KubeRay refuses whatever its feature gates: the
+    conditions read fields of the spec alone, never env vars, annotations or Ray versions.
+    """
+    c = path
+    v2 = f"{c}.?enableInTreeAutoscaling.orValue(false) && {c}.?autoscalerOptions.?version.orValue('') == 'v2'"
+    # Lists are reached through has() guards, never ``.?x.orValue([])``: the fallback list has no
+    # maxItems, and the cost estimate then treats the list as unbounded. For the same reason the
+    # messages name the group via the three-argument ``map`` (``filter(...)[0].groupName`` also
+    # loses the bounds). The worker-group twin of the collector-container rule is missing on
+    # purpose: 64 groups times an unbounded ``containers`` list exceeds the budget about 40-fold.
+    groups = f"{c}.workerGroupSpecs"
+    no_groups = f"!has({c}.workerGroupSpecs)"
+    collector = f"has({c}.historyServerOptions) && has({c}.historyServerOptions.collectorOptions)"
+    no_version = f"{c}.?rayVersion.orValue('') == ''"
+    rules = (
+        Rule(
+            f"!({v2}) || {_restart_policy_ok(f'{c}.headGroupSpec.template')}",
+            f"{prefix}restartPolicy for head Pod should be Never or unset when using autoscaler V2",
+        ),
+        Rule(
+            f"!({v2}) || {no_groups} || {groups}.all(g, {_restart_policy_ok('g.template')})",
+            f"{prefix}restartPolicy for a worker group should be Never or unset when using autoscaler V2",
+            message_expression=(
+                f"'{prefix}restartPolicy for worker group ' + "
+                f"{groups}.map(g, !({_restart_policy_ok('g.template')}), g.groupName)[0] + "
+                "' should be Never or unset when using autoscaler V2'"
+            ),
+        ),
+        Rule(
+            f"!({no_version}) || {no_groups} || {groups}.all(g, !has(g.priority) || g.priority == 0)",
+            f"{prefix}worker group priority is set, but RayVersion was not specified. Ray version 2.56.0 or "
+            "later is required",
+            message_expression=(
+                f"'{prefix}worker group ' + {groups}.map(g, has(g.priority) && g.priority != 0, g.groupName)[0] + "
+                "': priority is set, but RayVersion was not specified. Ray version 2.56.0 or later is required'"
+            ),
+        ),
+        Rule(
+            f"{c}.?authOptions.?mode.orValue('') != 'token' || !({no_version})",
+            f"{prefix}authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later "
+            "is required",
+        ),
+        Rule(
+            f"!({collector}) || !({_has_collector(f'{c}.headGroupSpec.template')})",
+            f"{prefix}head pod template must not define a container with name '{HISTORY_COLLECTOR_CONTAINER}' "
+            "when history server collector options are enabled",
+        ),
+    )
+    if not optional:
+        return rules
+    guard = f"!has({path}) || "
+    return tuple(Rule(guard + f"({r.rule})", r.message, message_expression=r.message_expression) for r in rules)

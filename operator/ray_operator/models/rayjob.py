@@ -22,6 +22,7 @@ from ray_operator.models.common import (
     Rule,
     StrMap,
     Time,
+    embedded_cluster_rules,
     enum,
     pod_template,
 )
@@ -286,6 +287,7 @@ class RayJobSpec(RayModel):
             "!self.rayClusterSpec.authOptions.enableK8sTokenAuth",
             "spec.rayClusterSpec.authOptions.enableK8sTokenAuth is not supported for RayJob",
         ),
+        *embedded_cluster_rules("self.rayClusterSpec", "The RayJob spec is invalid: ", optional=True),
     )
 
     active_deadline_seconds: Annotated[Int32, Crd(minimum=1)] | None = Field(None, alias="activeDeadlineSeconds")
@@ -365,6 +367,14 @@ class RayJob(RayResource):
             "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
             "metadata.name must be a DNS-1035 label for a RayJob: lowercase letters, digits and '-', "
             "starting with a letter and ending with a letter or digit",
+        ),
+        # KubeRay's ValidateRayJobStatus. It reads status and spec, so it sits at the root: the operator
+        # only writes Waiting in InteractiveMode, and a spec edit away from it while Waiting is refused.
+        Rule(
+            "!has(self.status) || self.status.?jobDeploymentStatus.orValue('') != 'Waiting' || "
+            "self.spec.submissionMode == 'InteractiveMode'",
+            "The RayJob status is invalid: JobDeploymentStatus cannot be `Waiting` when SubmissionMode is not "
+            "InteractiveMode",
         ),
     )
 

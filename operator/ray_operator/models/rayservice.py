@@ -21,6 +21,7 @@ from ray_operator.models.common import (
     RayResource,
     Rule,
     Time,
+    embedded_cluster_rules,
     enum,
 )
 from ray_operator.models.raycluster import RayClusterSpec, RayClusterStatus
@@ -159,6 +160,7 @@ class RayServiceSpec(RayModel):
             "!has(self.rayClusterConfig.upgradeStrategy) || !has(self.rayClusterConfig.upgradeStrategy.type)",
             "spec.rayClusterConfig.upgradeStrategy cannot be set: use spec.upgradeStrategy of the RayService",
         ),
+        *embedded_cluster_rules("self.rayClusterConfig", "The RayService spec is invalid: "),
     )
 
     ray_cluster_deletion_delay_seconds: Annotated[Int32, Crd(minimum=0)] | None = Field(
