@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+from pathlib import Path
 
 from bench import ready_latency
 from bench.harness import DEFAULT_OPERATOR_CMD, environment
@@ -30,12 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rayjobs", type=int, default=0, help="instead: N HTTPMode RayJobs against a real Ray head on loopback"
     )
+    parser.add_argument(
+        "--crds", type=Path, default=None, help="CRD file or folder to install (default: the repository's crds/)"
+    )
+    parser.add_argument(
+        "--rayjob-dump", type=Path, default=None, help="with --rayjobs: write each RayJob's timeline (JSON) here"
+    )
     args = parser.parse_args(argv)
     if args.rayjobs:
         return _rayjobs(args)
 
     started = time.monotonic()
-    with environment(args.nodes, args.operator_cmd) as (cluster, operator):
+    with environment(args.nodes, args.operator_cmd, args.crds) as (cluster, operator):
         result = ready_latency.run(cluster, operator, args.clusters, args.workers)
     print(f"# ray-operator benchmark ({platform.node()}, {platform.python_version()})")
     print(f"operator: {args.operator_cmd.split()[0]} ...; wall time {time.monotonic() - started:.0f}s\n")
@@ -44,20 +51,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _rayjobs(args: argparse.Namespace) -> int:
-    """The RayJob budgets: a real Ray head, the operator pointed at it through the override."""
+    """The RayJob budgets: a real Ray head, the operator pointed at it through a recording relay."""
     from bench import rayjob_latency
+    from bench.dashboard_relay import DashboardRelay
 
     start_ray_head = rayjob_latency.start_ray_head
 
     started = time.monotonic()
     head = start_ray_head()
+    relay = DashboardRelay(head.dashboard_address)
     try:
-        command = f"{args.operator_cmd} --ray-address-override=*={head.dashboard_address}"
-        with environment(args.nodes, command) as (cluster, _operator):
-            rows = rayjob_latency.run(cluster, head, args.rayjobs)
+        relay.start()
+        command = f"{args.operator_cmd} --ray-address-override=*={relay.address}"
+        with environment(args.nodes, command, args.crds) as (cluster, operator):
+            rows = rayjob_latency.run(cluster, head, args.rayjobs, relay=relay, dump=args.rayjob_dump)
+            rows += rayjob_latency.operator_rows(operator.metrics_port)
     finally:
+        relay.stop()
         head.stop()
     print(f"# ray-operator RayJob benchmark ({platform.node()}, {platform.python_version()})")
-    print(f"wall time {time.monotonic() - started:.0f}s\n")
+    print(f"wall time {time.monotonic() - started:.0f}s; operator log {operator.log}\n")
     print(_table("RayJob latency", rows))
     return 0
