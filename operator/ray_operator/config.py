@@ -97,7 +97,7 @@ class OperatorConfig:
     health_addr: str = ":8082"
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
-    reconcile_concurrency: int = 4
+    reconcile_concurrency: int = 16
     qps: float = 100.0
     burst: int = 200
     enable_leader_election: bool = False
@@ -206,7 +206,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--reconcile-concurrency",
         type=int,
-        default=int(env.get("RECONCILE_CONCURRENCY", "4")),
+        default=int(env.get("RECONCILE_CONCURRENCY", "16")),
         help="objects reconciled in parallel (env RECONCILE_CONCURRENCY)",
     )
     p.add_argument(
