@@ -121,3 +121,18 @@ def test_controller_reference() -> None:
         "controller": True,
         "blockOwnerDeletion": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("owner", "name", "expected"),
+    [
+        ("svc", "svc-abcde", True),
+        ("my-svc", "my-svc-abcde", True),
+        ("svc", "svc2-abcde", False),  # a longer owner's cluster
+        ("svc", "svc-b-abcde", False),  # owner "svc-b"
+        ("svc", "svc", False),
+        ("svc-abcde", "svc-abcde", False),
+    ],
+)
+def test_named_after_claims_only_the_owners_own_names(owner: str, name: str, expected: bool) -> None:
+    assert names.named_after(owner, name) is expected

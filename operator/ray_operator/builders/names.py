@@ -218,6 +218,12 @@ def random_suffix(length: int = 5) -> str:
     return "".join(secrets.choice(RANDOM_ALPHABET) for _ in range(length))
 
 
+def named_after(owner: str, name: str) -> bool:
+    """Whether ``name`` is ``<owner>-<suffix>``, as the clusters a RayJob or RayService creates
+    are; a prefix test would also claim the clusters of ``<owner>2`` or ``<owner>-b``."""
+    return name.rpartition("-")[0] == owner
+
+
 def worker_replica_name(group_name: str) -> str:
     """Name shared by the hosts of one multi-host replica: ``<group>-<5 random chars>``."""
     return f"{group_name}-{random_suffix()}"

@@ -43,5 +43,5 @@ class AuthTokens:
 
     def forget(self, namespace: str, owner: str) -> None:
         """Drop the tokens of clusters named after a deleted owner (``<owner>-<suffix>``)."""
-        for key in [k for k in self._tokens if k[0] == namespace and k[1].rsplit("-", 1)[0] == owner]:
+        for key in [k for k in self._tokens if k[0] == namespace and names.named_after(owner, k[1])]:
             self._tokens.pop(key, None)

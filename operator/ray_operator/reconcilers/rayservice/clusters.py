@@ -180,11 +180,8 @@ class ClusterSteps(BaseReconciler):
     def _forget_gone(self, run: Pass) -> None:
         present = {str((c.get("metadata") or {}).get("name") or "") for c in self.owned_clusters(run)}
         for memory in (self._deletion_at, self._abandoned):
-            for key in [
-                k
-                for k in memory
-                if k[0] == run.namespace and k[1].rsplit("-", 1)[0] == run.name and k[1] not in present
-            ]:
+            mine = [k for k in memory if k[0] == run.namespace and names.named_after(run.name, k[1])]
+            for key in [k for k in mine if k[1] not in present]:
                 if isinstance(memory, dict):
                     memory.pop(key, None)
                 else:

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import pydantic
 
+from ray_operator.builders import names
 from ray_operator.builders import rayservice as build
 from ray_operator.framework.clock import parse_time, rfc3339
 from ray_operator.framework.controller import RetryLater
@@ -55,7 +56,7 @@ class RayServiceReconciler(ServeSteps):
 
     def forget(self, namespace: str, name: str) -> None:
         super().forget(namespace, name)
-        for key in [k for k in self._stall_reported if k[0] == namespace and k[1].rsplit("-", 1)[0] == name]:
+        for key in [k for k in self._stall_reported if k[0] == namespace and names.named_after(name, k[1])]:
             self._stall_reported.discard(key)
 
     async def reconcile(self, key: tuple[str, str]) -> float | None:
