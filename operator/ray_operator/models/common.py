@@ -18,6 +18,8 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ray_operator.builders.names import COLLECTOR_CONTAINER_NAME
+
 
 class Crd:
     """OpenAPI keywords merged into the generated CRD schema of the annotated type.
@@ -285,10 +287,6 @@ PodTemplate = dict[str, Any]
 EmbeddedObject = Annotated[dict[str, Any], embedded_object()]
 
 
-#: Name of the history collector sidecar (``builders.names.COLLECTOR_CONTAINER_NAME``, KubeRay's).
-HISTORY_COLLECTOR_CONTAINER = "ray-history-collector"
-
-
 def _restart_policy_ok(template: str) -> str:
     """CEL: the pod template's restartPolicy is unset, empty or ``Never``."""
     return f"{template}.?spec.?restartPolicy.orValue('') in ['', 'Never']"
@@ -298,7 +296,7 @@ def _has_collector(template: str) -> str:
     """CEL: the pod template defines a container named like the history collector sidecar."""
     return (
         f"has({template}.spec) && has({template}.spec.containers) && "
-        f"{template}.spec.containers.exists(c, c.name == '{HISTORY_COLLECTOR_CONTAINER}')"
+        f"{template}.spec.containers.exists(c, c.name == '{COLLECTOR_CONTAINER_NAME}')"
     )
 
 
@@ -352,7 +350,7 @@ def embedded_cluster_rules(path: str, prefix: str, *, optional: bool = False) ->
         ),
         Rule(
             f"!({collector}) || !({_has_collector(f'{c}.headGroupSpec.template')})",
-            f"{prefix}head pod template must not define a container with name '{HISTORY_COLLECTOR_CONTAINER}' "
+            f"{prefix}head pod template must not define a container with name '{COLLECTOR_CONTAINER_NAME}' "
             "when history server collector options are enabled",
         ),
     )
