@@ -16,11 +16,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from operator_process import OperatorProcess
 from ray_operator.localcluster.cluster import LocalCluster
+
+if TYPE_CHECKING:  # serve_heads imports this module: the fixtures import it lazily
+    from serve_heads import ServeHead
 
 REPO = Path(__file__).resolve().parent.parent
 #: ``--ray-address-override=@file`` of the session's operator (see the ``ray_head`` fixture).
@@ -102,3 +106,33 @@ def ray_head() -> Iterator[object]:
     finally:
         RAY_OVERRIDE_FILE.write_text("")
         head.stop()
+
+
+@pytest.fixture
+def restartable(ray_operator: OperatorProcess) -> Iterator[OperatorProcess]:
+    """The shared operator, for tests that kill it: running again afterwards whatever happened."""
+    try:
+        yield ray_operator
+    finally:
+        if ray_operator.proc is None or ray_operator.proc.poll() is not None:
+            ray_operator.start()
+
+
+@pytest.fixture(scope="session")
+def serve_head_pool() -> Iterator[list[ServeHead]]:
+    """Two real Ray heads with Serve on loopback (``integration/serve_heads.py``), started once for
+    every RayService test (a head takes ~5 s to start); each test resets the heads it uses."""
+    from ray_head import serve_available
+    from serve_heads import serve_heads
+
+    if not serve_available():
+        pytest.skip("ray[serve] is not importable")
+    with serve_heads(2) as started:
+        yield started
+
+
+@pytest.fixture
+def serve_head(serve_head_pool: list[ServeHead]) -> ServeHead:
+    """The pool's first head with no Serve application and Serve on its own port."""
+    serve_head_pool[0].reset()
+    return serve_head_pool[0]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from conftest import RAY_OVERRIDE_FILE
-from helpers import EVENTS, RAYCLUSTERS, SERVICES, api_get, api_list, condition, container, wait_until
+from helpers import EVENTS, RAYCLUSTERS, SERVICES, api_get, api_list, condition, container, events, wait_until
 from ray_operator.localcluster.cluster import LocalCluster
 from serve_heads import APP, DEAD_TARGET, OVERRIDES, Overrides, ServeHead, Target, serve_config
 
@@ -229,14 +229,8 @@ def serve_endpoints(cluster: LocalCluster, namespace: str, service_name: str) ->
 
 def rs_events(cluster: LocalCluster, namespace: str, rs: str, reason: str | None = None) -> list[dict[str, Any]]:
     """events.k8s.io Events about RayService ``rs``, oldest first."""
-    items = api_list(cluster, EVENTS.format(ns=namespace))
-    found = [
-        e
-        for e in items
-        if (e.get("regarding") or {}).get("kind") == "RayService"
-        and (e.get("regarding") or {}).get("name") == rs
-        and (reason is None or e.get("reason") == reason)
-    ]
+    about = {"kind": "RayService", "name": rs}
+    found = [e for e in events(cluster, namespace, reason) if about.items() <= (e.get("regarding") or {}).items()]
     return sorted(found, key=lambda e: str(e.get("eventTime") or e["metadata"]["creationTimestamp"]))
 
 

@@ -22,34 +22,18 @@ import socket
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from conftest import RAY_OVERRIDE_FILE
 from helpers import wait_until
-from ray_head import RayHead, start_ray_head
+from ray_head import RayHead, http_request, start_ray_head
 
 SERVE_APPS = Path(__file__).resolve().parent.parent / "serve_apps"
 #: ``HELLO_BROKEN_DIR`` of the test app: a file named after a head's GCS port breaks it there.
 BROKEN_DIR = Path(tempfile.gettempdir()) / f"rayservice-tests-broken-{os.getpid()}"
 APP = "hello"
-
-
-def http_request(method: str, url: str, body: Any = None, timeout: float = 60.0) -> tuple[int, bytes]:
-    """One request without environment proxies; (0, b"") when nothing answers."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(req, timeout=timeout) as resp:
-            return int(resp.status), bytes(resp.read())
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), bytes(exc.read())
-    except (OSError, ValueError):
-        return 0, b""
 
 
 # --------------------------------------------------------------------------- the override file
@@ -144,7 +128,9 @@ class ServeHead:
         return Target(self.dashboard_address, self.serve_address, self)
 
     def details(self) -> dict[str, Any]:
-        status, body = http_request("GET", f"{self.ray.dashboard_url}/api/serve/applications/?api_type=declarative")
+        status, body = http_request(
+            "GET", f"{self.ray.dashboard_url}/api/serve/applications/?api_type=declarative", timeout=60
+        )
         assert status == 200, f"{self.label}: serve details {status} {body[:500]!r}"
         result: dict[str, Any] = json.loads(body)
         return result
@@ -153,7 +139,7 @@ class ServeHead:
         return dict(self.details().get("applications") or {})
 
     def put(self, config: Mapping[str, Any]) -> None:
-        status, body = http_request("PUT", f"{self.ray.dashboard_url}/api/serve/applications/", config)
+        status, body = http_request("PUT", f"{self.ray.dashboard_url}/api/serve/applications/", config, 60)
         assert status == 200, f"{self.label}: PUT serve config {status} {body[:500]!r}"
 
     def request(self, path: str = "/", timeout: float = 5.0) -> tuple[int, str]:
@@ -184,7 +170,7 @@ class ServeHead:
         self.break_app(False)
         deadline = time.monotonic() + timeout
         while True:
-            status, body = http_request("DELETE", f"{self.ray.dashboard_url}/api/serve/applications/")
+            status, body = http_request("DELETE", f"{self.ray.dashboard_url}/api/serve/applications/", timeout=60)
             assert status == 200, f"{self.label}: DELETE serve {status} {body[:300]!r}"
             self.put({"http_options": {"host": "127.0.0.1", "port": self.ray.serve_port}, "applications": []})
             details = self.details()
@@ -227,7 +213,7 @@ def start_serve_heads(count: int, log: Callable[[str], None] | None = None) -> l
 
 @contextlib.contextmanager
 def serve_heads(count: int) -> Iterator[list[ServeHead]]:
-    """Module fixture body: the heads, stopped after; our override lines removed after."""
+    """Fixture body: the heads, stopped after; our override lines removed after."""
     heads = start_serve_heads(count, log=lambda msg: print(f"[serve_heads] {msg}"))
     try:
         yield heads

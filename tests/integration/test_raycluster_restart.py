@@ -8,7 +8,7 @@ half-way through creating (then deleting) workers and count the pods the restart
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -29,16 +29,6 @@ pytestmark = pytest.mark.cluster
 
 BIG = 40
 SMALL = 5
-
-
-@pytest.fixture
-def restartable(ray_operator: OperatorProcess) -> Iterator[OperatorProcess]:
-    """The shared operator; running again after the test whatever happened (other tests need it)."""
-    try:
-        yield ray_operator
-    finally:
-        if ray_operator.proc is None or ray_operator.proc.poll() is not None:
-            ray_operator.start()
 
 
 def _kill_when(

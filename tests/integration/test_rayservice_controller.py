@@ -1,6 +1,6 @@
 """RayService against real Ray: ready, Serve config and worker-group changes in place, a broken app, deletion.
 
-Each test's RayService has one head-only cluster backed by the module's real Ray head (reset before
+Each test's RayService has one head-only cluster backed by a real Ray head of the session pool (reset before
 every test). KubeRay's behaviour (reference section 3), checked through the API server and through
 real requests to the head's Serve proxy on loopback.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ import pytest
 
 from helpers import condition, condition_is, create, heads, patch, raycluster, stays, wait_until, worker_group
 from operator_process import OperatorProcess
-from ray_head import serve_available
 from ray_operator.dashboard.addressing import OverrideFile, dashboard_override, serve_override
 from ray_operator.localcluster.cluster import LocalCluster
 from rayservice_helpers import (
@@ -34,26 +32,11 @@ from rayservice_helpers import (
     service,
     wait_rs,
 )
-from serve_heads import APP, DEAD, Overrides, ServeHead, Target, serve_config, serve_heads
+from serve_heads import APP, DEAD, Overrides, ServeHead, Target, serve_config
 
 pytestmark = [pytest.mark.cluster, pytest.mark.ray, pytest.mark.timeout(300)]
 
 RS = "hello"
-
-
-@pytest.fixture(scope="module")
-def module_heads() -> Iterator[list[ServeHead]]:
-    if not serve_available():
-        pytest.skip("ray[serve] is not importable")
-    with serve_heads(1) as started:
-        yield started
-
-
-@pytest.fixture
-def head(module_heads: list[ServeHead]) -> ServeHead:
-    """The module's head with no Serve application and Serve on its own port."""
-    module_heads[0].reset()
-    return module_heads[0]
 
 
 def _ready(kube_cluster: LocalCluster, namespace: str) -> tuple[dict[str, Any], str]:
@@ -102,9 +85,9 @@ def test_cluster_heads_maps_names_in_order(tmp_path: Path) -> None:
 
 
 def test_ready_serves_real_traffic(
-    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with ClusterHeads(kube_cluster, namespace, RS, head, operator=ray_operator) as ch:
+    with ClusterHeads(kube_cluster, namespace, RS, serve_head, operator=ray_operator) as ch:
         body, active = _ready(kube_cluster, namespace)
         status = body["status"]
         assert ch.names == [active] and names(status) == (active, "")
@@ -130,7 +113,7 @@ def test_ready_serves_real_traffic(
         assert serve_svc["spec"]["selector"] == {"ray.io/cluster": active, "ray.io/serve": "true"}
         assert [(p["name"], p["port"]) for p in serve_svc["spec"]["ports"]] == [("serve", 8000)]
         assert serve_endpoints(kube_cluster, namespace, f"{RS}-serve-svc") == 1
-        assert head.answer() == {"message": "hello", "gcs": head.ray.gcs_address}
+        assert serve_head.answer() == {"message": "hello", "gcs": serve_head.ray.gcs_address}
 
         pod = head_pod["metadata"]["name"]
         expected = {
@@ -150,24 +133,24 @@ def test_ready_serves_real_traffic(
 
 
 def test_serve_config_change_is_applied_in_place(
-    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with ClusterHeads(kube_cluster, namespace, RS, head, operator=ray_operator) as ch:
+    with ClusterHeads(kube_cluster, namespace, RS, serve_head, operator=ray_operator) as ch:
         _, active = _ready(kube_cluster, namespace)
-        assert head.answer()["message"] == "hello"
+        assert serve_head.answer()["message"] == "hello"
         patch(kube_cluster, namespace, "rayservice", RS, {"spec": {"serveConfigV2": serve_config("changed")}})
-        wait_until(lambda: head.request()[1].find('"changed"') >= 0, 60, "the new message in real answers")
+        wait_until(lambda: serve_head.request()[1].find('"changed"') >= 0, 60, "the new message in real answers")
         body = wait_rs(kube_cluster, namespace, RS, is_ready, "Ready after the config change")
         assert names(body["status"]) == (active, "")
-        stays(lambda: head.answer()["message"] == "changed", 4, "the new message")
+        stays(lambda: serve_head.answer()["message"] == "changed", 4, "the new message")
         assert ch.names == [active], f"a second cluster was prepared for a Serve-only change: {ch.names}"
         assert [c["metadata"]["name"] for c in owned_clusters(kube_cluster, namespace, RS)] == [active]
 
 
 def test_appended_worker_group_updates_the_cluster_in_place(
-    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with ClusterHeads(kube_cluster, namespace, RS, head, operator=ray_operator) as ch:
+    with ClusterHeads(kube_cluster, namespace, RS, serve_head, operator=ray_operator) as ch:
         _, active = _ready(kube_cluster, namespace)
         before = raycluster(kube_cluster, namespace, active) or {}
         group = worker_group("extra", replicas=0, min_replicas=0, max_replicas=2)
@@ -192,13 +175,13 @@ def test_appended_worker_group_updates_the_cluster_in_place(
         body = wait_rs(kube_cluster, namespace, RS, is_ready, "Ready after the update")
         assert names(body["status"]) == (active, "")
         stays(lambda: len(ch.names) == 1, 4, "a single cluster")
-        assert head.answer()["message"] == "hello"
+        assert serve_head.answer()["message"] == "hello"
 
 
 def test_broken_app_never_becomes_ready(
-    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with ClusterHeads(kube_cluster, namespace, RS, head, operator=ray_operator) as ch:
+    with ClusterHeads(kube_cluster, namespace, RS, serve_head, operator=ray_operator) as ch:
         create(kube_cluster, namespace, rayservice_manifest(RS, import_path="hello_missing:app"))
 
         def failed(body: dict[str, Any]) -> bool:
@@ -209,7 +192,7 @@ def test_broken_app_never_becomes_ready(
         (pending,) = ch.names
         assert names(body["status"]) == ("", pending)
         app = body["status"]["pendingServiceStatus"]["applicationStatuses"][APP]
-        ray_says = head.applications()[APP]
+        ray_says = serve_head.applications()[APP]
         assert ray_says["status"] == "DEPLOY_FAILED"
         assert app["message"] == ray_says["message"]
         assert "No module named 'hello_missing'" in app["message"]
@@ -231,9 +214,9 @@ def test_broken_app_never_becomes_ready(
 
 
 def test_deletion_removes_clusters_then_the_rayservice(
-    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with ClusterHeads(kube_cluster, namespace, RS, head, operator=ray_operator):
+    with ClusterHeads(kube_cluster, namespace, RS, serve_head, operator=ray_operator):
         _, active = _ready(kube_cluster, namespace)
         path = f"/apis/ray.io/v1/namespaces/{namespace}/rayservices/{RS}"
         assert kube_cluster.request("DELETE", path)[0] == 200

@@ -9,7 +9,6 @@ after a restart, counted by a relay between the operator and the dashboard.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ import yaml
 
 from helpers import condition, create, stays, wait_until
 from operator_process import OperatorProcess
-from ray_head import serve_available
 from ray_operator.localcluster.cluster import LocalCluster
 from rayservice_helpers import (
     READY_MESSAGE,
@@ -31,35 +29,11 @@ from rayservice_helpers import (
     rs_events,
     wait_rs,
 )
-from serve_heads import DEAD, Relay, ServeHead, Target, http_request, serve_config, serve_heads
+from serve_heads import DEAD, Relay, ServeHead, Target, http_request, serve_config
 
 pytestmark = [pytest.mark.cluster, pytest.mark.ray, pytest.mark.timeout(300)]
 
 RS = "faulty"
-
-
-@pytest.fixture(scope="module")
-def module_heads() -> Iterator[list[ServeHead]]:
-    if not serve_available():
-        pytest.skip("ray[serve] is not importable")
-    with serve_heads(1) as started:
-        yield started
-
-
-@pytest.fixture
-def head(module_heads: list[ServeHead]) -> ServeHead:
-    module_heads[0].reset()
-    return module_heads[0]
-
-
-@pytest.fixture
-def restartable(ray_operator: OperatorProcess) -> Iterator[OperatorProcess]:
-    """The shared operator; running again after the test whatever happened (other tests need it)."""
-    try:
-        yield ray_operator
-    finally:
-        if ray_operator.proc is None or ray_operator.proc.poll() is not None:
-            ray_operator.start()
 
 
 def ready_message(kube_cluster: LocalCluster, namespace: str) -> tuple[str, str]:
@@ -67,26 +41,26 @@ def ready_message(kube_cluster: LocalCluster, namespace: str) -> tuple[str, str]
     return str(ready.get("status")), str(ready.get("message"))
 
 
-def test_relay_counts_serve_puts(head: ServeHead) -> None:
+def test_relay_counts_serve_puts(serve_head: ServeHead) -> None:
     """Self-check (no operator): the relay forwards both ways and counts ``PUT /api/serve/applications/``."""
-    with Relay(head.dashboard_address) as relay:
+    with Relay(serve_head.dashboard_address) as relay:
         url = f"http://{relay.address}/api/serve/applications/"
-        empty = {"http_options": {"host": "127.0.0.1", "port": head.ray.serve_port}, "applications": []}
-        assert http_request("PUT", url, empty)[0] == 200
-        status, body = http_request("GET", url + "?api_type=declarative")
+        empty = {"http_options": {"host": "127.0.0.1", "port": serve_head.ray.serve_port}, "applications": []}
+        assert http_request("PUT", url, empty, 60)[0] == 200
+        status, body = http_request("GET", url + "?api_type=declarative", timeout=60)
         assert status == 200 and json.loads(body)["applications"] == {}
-        status, body = http_request("PUT", url, {"applications": "not a list"})
+        status, body = http_request("PUT", url, {"applications": "not a list"}, 60)
         assert status == 400 and b"applications" in body, body[:300]
         assert (relay.puts, relay.status_reads) == (2, 1)
-        assert http_request("PUT", url, yaml.safe_load(serve_config("via-relay")))[0] == 200
-        wait_until(lambda: head.request()[0] == 200, 90, "the app deployed through the relay")
-        assert head.answer()["message"] == "via-relay" and relay.puts == 3
+        assert http_request("PUT", url, yaml.safe_load(serve_config("via-relay")), 60)[0] == 200
+        wait_until(lambda: serve_head.request()[0] == 200, 90, "the app deployed through the relay")
+        assert serve_head.answer()["message"] == "via-relay" and relay.puts == 3
 
 
 def test_dashboard_outage_is_reported_while_traffic_flows(
-    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, ray_operator: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with ClusterHeads(kube_cluster, namespace, RS, head, operator=ray_operator) as ch:
+    with ClusterHeads(kube_cluster, namespace, RS, serve_head, operator=ray_operator) as ch:
         create(kube_cluster, namespace, rayservice_manifest(RS))
         body = wait_rs(kube_cluster, namespace, RS, is_ready, "RayService Ready")
         active = names(body["status"])[0]
@@ -121,10 +95,10 @@ def test_dashboard_outage_is_reported_while_traffic_flows(
 
 
 def test_restart_resubmits_serve_config_at_most_once(
-    kube_cluster: LocalCluster, namespace: str, restartable: OperatorProcess, head: ServeHead
+    kube_cluster: LocalCluster, namespace: str, restartable: OperatorProcess, serve_head: ServeHead
 ) -> None:
-    with Relay(head.dashboard_address) as relay:
-        via_relay = Target(relay.address, head.serve_address, head)
+    with Relay(serve_head.dashboard_address) as relay:
+        via_relay = Target(relay.address, serve_head.serve_address, serve_head)
         with ClusterHeads(kube_cluster, namespace, RS, via_relay, operator=restartable) as ch:
             create(kube_cluster, namespace, rayservice_manifest(RS))
             body = wait_rs(kube_cluster, namespace, RS, is_ready, "RayService Ready")
@@ -143,4 +117,4 @@ def test_restart_resubmits_serve_config_at_most_once(
             assert resubmitted <= 1, f"{resubmitted} re-submissions of an unchanged config after the restart"
             assert ch.names == [active]
             assert is_ready(wait_rs(kube_cluster, namespace, RS, is_ready, "Ready after the restart"))
-            assert head.answer()["message"] == "hello"
+            assert serve_head.answer()["message"] == "hello"

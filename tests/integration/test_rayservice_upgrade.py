@@ -13,7 +13,6 @@ import datetime
 import json
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ import yaml
 
 from helpers import condition, condition_is, create, patch, raycluster, stays, wait_until
 from operator_process import OperatorProcess
-from ray_head import serve_available
 from ray_operator.localcluster.cluster import LocalCluster
 from rayservice_helpers import (
     ClusterHeads,
@@ -35,32 +33,24 @@ from rayservice_helpers import (
     service,
     wait_rs,
 )
-from serve_heads import APP, ServeHead, serve_config, serve_heads
+from serve_heads import APP, ServeHead, serve_config
 
 pytestmark = [pytest.mark.cluster, pytest.mark.ray, pytest.mark.timeout(420)]
 
 RS = "upg"
 
 
-@pytest.fixture(scope="module")
-def module_heads() -> Iterator[list[ServeHead]]:
-    if not serve_available():
-        pytest.skip("ray[serve] is not importable")
-    with serve_heads(2) as started:
-        yield started
-
-
 @pytest.fixture
-def pair(module_heads: list[ServeHead]) -> list[ServeHead]:
+def pair(serve_head_pool: list[ServeHead]) -> list[ServeHead]:
     """Both heads reset (concurrently): no application, not broken, Serve on their own ports."""
-    threads = [threading.Thread(target=h.reset) for h in module_heads]
+    threads = [threading.Thread(target=h.reset) for h in serve_head_pool]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    for h in module_heads:
+    for h in serve_head_pool:
         assert not h.applications() and h.request("/-/healthz")[0] != 0, f"{h.label} not reset"
-    return module_heads
+    return serve_head_pool
 
 
 def set_head_env(kube_cluster: LocalCluster, namespace: str, env: dict[str, str]) -> None:

@@ -14,21 +14,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from ray_operator.config import OperatorConfig
-from ray_operator.controllers.caches import informer_spec
 from ray_operator.controllers.rayjob import rayjob_controller
 from ray_operator.dashboard.client import DashboardClient, DashboardError, Dashboards, JobInfo
 from ray_operator.framework import k8s
 from ray_operator.framework.controller import Controller
 from ray_operator.framework.description import ControllerContext
 from ray_operator.framework.events import EventRecorder
-from ray_operator.framework.informer import Informer, Informers
 from ray_operator.reconcilers.rayjob import RayJobReconciler
 from unit.fake_kube import Body, Call, FakeKube, rfc3339
+from unit.harness_parts import START, Clock, informers_for, normal, warning
 
 NS = "team"
 NAME = "job"
 KEY = (NS, NAME)
-START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 START_TEXT = "2027-01-15T08:00:00Z"
 FINALIZER = "ray.io/rayjob-finalizer"
 #: Distinct from every delay the reconciler computes, so a returned 57.0 can only be "poll".
@@ -86,16 +84,6 @@ def rayjob(
     if status is not None:
         body["status"] = dict(status)
     return body
-
-
-class Clock:
-    """Fake time for the reconciler and the fake API server's timestamps."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class RecordingKube(FakeKube):
@@ -192,9 +180,7 @@ class Harness:
         client = cast(k8s.KubeClient, self.kube)
         dashboards = cast(Dashboards, self.dashboards)
         spec = rayjob_controller(config, dashboards)
-        self.informers = Informers()
-        for resource in spec.resources():
-            self.informers.add(Informer(informer_spec(resource)))
+        self.informers = informers_for(spec)
         self.name = str(body["metadata"]["name"])
         self.store = self.informers[k8s.RAYJOBS]
         self.store.apply(self.kube.put(k8s.RAYJOBS, body))
@@ -346,14 +332,6 @@ class Harness:
                     informer.remove(cached)
             for obj in self.kube.all(resource):
                 informer.apply(obj)
-
-
-def normal(reason: str, note: str) -> tuple[str, str, str]:
-    return ("Normal", reason, note)
-
-
-def warning(reason: str, note: str) -> tuple[str, str, str]:
-    return ("Warning", reason, note)
 
 
 __all__ = [

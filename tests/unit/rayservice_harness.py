@@ -17,21 +17,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from ray_operator.config import OperatorConfig
-from ray_operator.controllers.caches import informer_spec
 from ray_operator.controllers.rayservice import rayservice_controller
 from ray_operator.dashboard.client import DashboardClient, DashboardError, Dashboards, ServeProxyClient
 from ray_operator.framework import k8s
 from ray_operator.framework.controller import Controller
 from ray_operator.framework.description import ControllerContext
 from ray_operator.framework.events import EventRecorder
-from ray_operator.framework.informer import Informer, Informers
 from ray_operator.reconcilers.rayservice import RayServiceReconciler
 from unit.fake_kube import Body, Call, FakeKube, rfc3339
+from unit.harness_parts import START, Clock, informers_for, normal, warning
 
 NS = "team"
 NAME = "svc"
 KEY = (NS, NAME)
-START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 FINALIZER = "ray.io/rayservice-finalizer"
 #: Distinct from every other delay the reconciler computes, so a returned 57.0 can only be "poll".
 POLL = 57.0
@@ -92,16 +90,6 @@ def apps(status: str = "RUNNING", message: str = "", name: str = "app") -> dict[
     if message:
         app["message"] = message
     return {"applications": {name: app}}
-
-
-class Clock:
-    """Fake time for the reconciler and the fake API server's timestamps."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class RecordingRecorder(EventRecorder):
@@ -191,9 +179,7 @@ class Harness:
         client = cast(k8s.KubeClient, self.kube)
         dashboards = cast(Dashboards, self.dashboards)
         spec = rayservice_controller(config, dashboards)
-        self.informers = Informers()
-        for resource in spec.resources():
-            self.informers.add(Informer(informer_spec(resource)))
+        self.informers = informers_for(spec)
         self.name = str(body["metadata"]["name"])
         self.store = self.informers[k8s.RAYSERVICES]
         self.store.apply(self.kube.put(k8s.RAYSERVICES, body))
@@ -387,12 +373,17 @@ class Harness:
 
     # --- whole scenarios --------------------------------------------------------------------
 
-    async def serving(self) -> str:
-        """New RayService -> one active cluster behind the Services with one ready endpoint; its name."""
+    async def pending_head_ready(self) -> str:
+        """New RayService -> its first (pending) cluster created with the head Ready; its name."""
         await self.reconcile()  # finalizer, pending name
         await self.reconcile()  # the pending cluster
         cluster = self.pending
         self.make_cluster_ready(cluster)
+        return cluster
+
+    async def serving(self) -> str:
+        """New RayService -> one active cluster behind the Services with one ready endpoint; its name."""
+        cluster = await self.pending_head_ready()
         await self.reconcile()  # head labelled, config PUT
         self.serve(cluster)
         await self.reconcile()  # RUNNING: Services, promotion
@@ -407,14 +398,6 @@ def require(body: Body | None) -> Body:
     """``body``, which the test expects to exist."""
     assert body is not None, "expected the object to exist"
     return body
-
-
-def normal(reason: str, note: str) -> tuple[str, str, str]:
-    return ("Normal", reason, note)
-
-
-def warning(reason: str, note: str) -> tuple[str, str, str]:
-    return ("Warning", reason, note)
 
 
 __all__ = [

@@ -16,7 +16,6 @@ from typing import Any, cast
 import pytest
 
 from ray_operator.config import OperatorConfig
-from ray_operator.controllers.caches import informer_spec
 from ray_operator.controllers.raycluster import raycluster_controller
 from ray_operator.framework import k8s
 from ray_operator.framework.conditions import find_condition
@@ -24,28 +23,17 @@ from ray_operator.framework.controller import Controller, RetryLater
 from ray_operator.framework.description import ControllerContext
 from ray_operator.framework.events import EventRecorder
 from ray_operator.framework.expectations import ScaleExpectations
-from ray_operator.framework.informer import Informer, Informers
 from ray_operator.framework.reconciler import StatusConflict
 from ray_operator.reconcilers.raycluster import GCS_FT_FINALIZER, RayClusterReconciler
 from unit.fake_kube import FakeKube, rfc3339
+from unit.harness_parts import Clock, informers_for, normal, warning
 
 NS = "team"
 NAME = "rc"
 KEY = (NS, NAME)
-START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 RESYNC = 123.0  # distinct from every other requeue value, so returning it proves "nothing pending"
 CONFIG = dataclasses.replace(OperatorConfig(), raycluster_requeue_seconds=RESYNC)
 HEAD_SVC = f"{NAME}-head-svc"
-
-
-class Clock:
-    """Fake time for expectations, the reconciler and the fake API server's timestamps."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def manifest(
@@ -136,9 +124,7 @@ class Harness:
         self.kube = FakeKube(clock=self.clock)
         client = cast(k8s.KubeClient, self.kube)
         spec = raycluster_controller(config)
-        self.informers = Informers()
-        for resource in spec.resources():
-            self.informers.add(Informer(informer_spec(resource)))
+        self.informers = informers_for(spec)
         self.store = self.informers[k8s.RAYCLUSTERS]
         self.pod_cache = self.informers[k8s.PODS]
         self.store.apply(self.kube.put(k8s.RAYCLUSTERS, body))
@@ -236,14 +222,6 @@ def ready_cluster(**kwargs: Any) -> Harness:
         pod(f"{NAME}-g-worker-ccccc", created="2027-01-15T07:00:02Z"),
     )
     return h
-
-
-def normal(reason: str, note: str) -> tuple[str, str, str]:
-    return ("Normal", reason, note)
-
-
-def warning(reason: str, note: str) -> tuple[str, str, str]:
-    return ("Warning", reason, note)
 
 
 # ---------------------------------------------------------------------------------- 1, 2: create

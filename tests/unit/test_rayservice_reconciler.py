@@ -117,10 +117,7 @@ async def test_second_pass_creates_the_named_cluster_with_kuberay_labels_annotat
 
 async def test_ready_head_gets_the_config_once_and_the_serve_label() -> None:
     h = Harness(rayservice())
-    await h.reconcile()
-    await h.reconcile()
-    cluster = h.pending
-    h.make_cluster_ready(cluster)
+    cluster = await h.pending_head_ready()
     assert h.dashboards.puts(cluster) == []
 
     assert await h.reconcile() == FAST_POLL  # head ready, applications not RUNNING yet
@@ -147,10 +144,7 @@ async def test_ready_head_gets_the_config_once_and_the_serve_label() -> None:
 
 async def test_running_applications_switch_the_services_promote_and_endpoints_make_it_ready() -> None:
     h = Harness(rayservice())
-    await h.reconcile()
-    await h.reconcile()
-    cluster = h.pending
-    h.make_cluster_ready(cluster)
+    cluster = await h.pending_head_ready()
     await h.reconcile()
     h.serve(cluster)
 
@@ -188,10 +182,7 @@ async def test_running_applications_switch_the_services_promote_and_endpoints_ma
 
 async def test_an_unhealthy_serve_proxy_labels_the_head_false() -> None:
     h = Harness(rayservice())
-    await h.reconcile()
-    await h.reconcile()
-    cluster = h.pending
-    h.make_cluster_ready(cluster)
+    cluster = await h.pending_head_ready()
     h.dashboards.unhealthy.add(cluster)
 
     await h.reconcile()
@@ -246,10 +237,7 @@ async def test_a_cluster_reporting_no_application_gets_the_config_again() -> Non
 
 async def test_a_failed_put_is_reported_and_retried() -> None:
     h = Harness(rayservice())
-    await h.reconcile()
-    await h.reconcile()
-    cluster = h.pending
-    h.make_cluster_ready(cluster)
+    cluster = await h.pending_head_ready()
     h.dashboards.of(cluster).put_error = DashboardError("UpdateDeployments fail: 500 Internal Server Error boom")
 
     await h.reconcile()

@@ -311,21 +311,22 @@ async def test_replacing_a_stalled_pending_cluster_does_not_report_the_new_one()
 # ---------------------------------------------------------------------------------- two RayServices
 
 
+def dangling_cluster(owner: str, name: str) -> dict[str, Any]:
+    """A RayCluster of RayService ``owner`` that neither its active nor its pending name refers to."""
+    labels = {"ray.io/originated-from-cr-name": owner, "ray.io/originated-from-crd": "RayService"}
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": name, "namespace": NS, "labels": labels},
+        "spec": cluster_config(),
+    }
+
+
 async def test_another_rayservice_with_a_longer_name_keeps_its_deletion_deadline() -> None:
     h = Harness(rayservice(rayClusterDeletionDelaySeconds=DELAY))
     other = rayservice("svc2", rayClusterDeletionDelaySeconds=DELAY)
     h.store.apply(h.kube.put(k8s.RAYSERVICES, other))
-    dangling = {
-        "apiVersion": "ray.io/v1",
-        "kind": "RayCluster",
-        "metadata": {
-            "name": "svc2-abcde",
-            "namespace": NS,
-            "labels": {"ray.io/originated-from-cr-name": "svc2", "ray.io/originated-from-crd": "RayService"},
-        },
-        "spec": cluster_config(),
-    }
-    h.informers[k8s.RAYCLUSTERS].apply(h.kube.put(k8s.RAYCLUSTERS, dangling))
+    h.informers[k8s.RAYCLUSTERS].apply(h.kube.put(k8s.RAYCLUSTERS, dangling_cluster("svc2", "svc2-abcde")))
     assert await h.reconcile("svc2") == DELAY
 
     h.advance(10)
@@ -339,17 +340,7 @@ async def test_another_rayservice_with_a_longer_name_keeps_its_deletion_deadline
 async def test_a_dangling_cluster_is_deleted_on_time_when_only_its_own_rayservice_runs() -> None:
     """The control for the test above: the same timeline without the other RayService's pass."""
     h = Harness(rayservice("svc2", rayClusterDeletionDelaySeconds=DELAY))
-    dangling = {
-        "apiVersion": "ray.io/v1",
-        "kind": "RayCluster",
-        "metadata": {
-            "name": "svc2-abcde",
-            "namespace": NS,
-            "labels": {"ray.io/originated-from-cr-name": "svc2", "ray.io/originated-from-crd": "RayService"},
-        },
-        "spec": cluster_config(),
-    }
-    h.informers[k8s.RAYCLUSTERS].apply(h.kube.put(k8s.RAYCLUSTERS, dangling))
+    h.informers[k8s.RAYCLUSTERS].apply(h.kube.put(k8s.RAYCLUSTERS, dangling_cluster("svc2", "svc2-abcde")))
     assert await h.reconcile() == DELAY
     h.advance(DELAY)
     await h.reconcile()

@@ -36,6 +36,7 @@ __all__ = [
     "RayHead",
     "RayHeadError",
     "free_port",
+    "http_request",
     "launch_ray_head",
     "serve_available",
     "start_ray_head",
@@ -51,11 +52,14 @@ class RayHeadError(RuntimeError):
     """The head could not be started: no launcher, it exited, or it never became ready."""
 
 
-def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
-    """One GET without proxies from the environment; (0, b"") when nothing answers."""
+def http_request(method: str, url: str, body: object = None, timeout: float = 2.0) -> tuple[int, bytes]:
+    """One request (``body`` sent as JSON) without proxies from the environment; (0, b"") when
+    nothing answers. Blocking: for the launcher and the tests, never for the operator."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(url, timeout=timeout) as resp:
+        with opener.open(req, timeout=timeout) as resp:
             return int(resp.status), bytes(resp.read())
     except urllib.error.HTTPError as exc:
         return int(exc.code), bytes(exc.read())
@@ -102,9 +106,9 @@ class RayHead:
 
     def ready(self) -> bool:
         """Dashboard, GCS and the head's agent all answer (job submission needs the agent)."""
-        version = _get(f"{self.dashboard_url}/api/version")
-        gcs = _get(f"{self.dashboard_url}/api/gcs_healthz")
-        raylet = _get(f"http://{self.agent_address}/api/local_raylet_healthz")
+        version = http_request("GET", f"{self.dashboard_url}/api/version")
+        gcs = http_request("GET", f"{self.dashboard_url}/api/gcs_healthz")
+        raylet = http_request("GET", f"http://{self.agent_address}/api/local_raylet_healthz")
         if version[0] != 200 or gcs[0] != 200 or raylet[0] != 200:
             return False
         with contextlib.suppress(ValueError, AttributeError):
@@ -246,7 +250,7 @@ def _main() -> int:
     """Manual check: start a head, print its version answer, stop it."""
     head = start_ray_head(log=print)
     try:
-        print(_get(f"{head.dashboard_url}/api/version"))
+        print(http_request("GET", f"{head.dashboard_url}/api/version"))
     finally:
         head.stop()
     return 0
