@@ -18,6 +18,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import kopf
+
+from ray_operator.framework import k8s
 from ray_operator.localcluster.cluster import LocalCluster, NodePool, die_with_parent, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,6 +97,17 @@ class Operator:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def bench_client(cluster: LocalCluster) -> k8s.KubeClient:
+    """The benchmark's own API client (cluster-admin certificate), with limits that never throttle it."""
+    info = kopf.ConnectionInfo(
+        server=cluster.server,
+        ca_path=str(cluster.pki / "ca.crt"),
+        certificate_path=str(cluster.pki / "admin.crt"),
+        private_key_path=str(cluster.pki / "admin.key"),
+    )
+    return k8s.KubeClient(k8s.credentials_from_connection_info(info), qps=500, burst=1000)
 
 
 @contextlib.contextmanager

@@ -38,6 +38,7 @@ from typing import Any
 import aiohttp
 
 from bench.dashboard_relay import DashboardRelay, Exchange, SubmitTrace, submit_traces
+from bench.harness import bench_client
 from ray_operator.framework import k8s
 from ray_operator.localcluster.cluster import LocalCluster
 
@@ -122,9 +123,7 @@ async def _watch(
 
 
 async def _measure(cluster: LocalCluster, names: list[str], limit: float) -> tuple[Seen, float]:
-    from bench.ready_latency import _info
-
-    kube = k8s.KubeClient(k8s.credentials_from_connection_info(_info(cluster)), qps=500, burst=1000)
+    kube = bench_client(cluster)
     seen = Seen(expected=len(names))
     listed = [asyncio.Event(), asyncio.Event()]
     watchers = [

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.harness import Operator
+from bench.harness import Operator, bench_client
 from ray_operator.framework import k8s
 from ray_operator.localcluster.cluster import LocalCluster
 
@@ -107,7 +107,7 @@ class Result:
 
 
 async def _measure(cluster: LocalCluster, operator: Operator, clusters: int, workers: int) -> Result:
-    kube = k8s.KubeClient(k8s.credentials_from_connection_info(_info(cluster)), qps=500, burst=1000)
+    kube = bench_client(cluster)
     await kube.create(k8s.NAMESPACES, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
     for _ in range(600):  # pods are refused until the namespace's default ServiceAccount exists
         if await kube.get_or_none(k8s.SERVICE_ACCOUNTS, "default", NAMESPACE) is not None:
@@ -154,17 +154,6 @@ async def _measure(cluster: LocalCluster, operator: Operator, clusters: int, wor
     reaction = [max(0.0, (t.ready or 0) - (t.pods_ready or t.ready or 0)) for t in timelines.values()]
     create_to_ready = [(t.ready or 0) - t.created for t in timelines.values()]
     return Result(clusters, workers, reaction, create_to_ready, rss_before, rss_after, api_requests)
-
-
-def _info(cluster: LocalCluster) -> Any:
-    import kopf
-
-    return kopf.ConnectionInfo(
-        server=cluster.server,
-        ca_path=str(cluster.pki / "ca.crt"),
-        certificate_path=str(cluster.pki / "admin.crt"),
-        private_key_path=str(cluster.pki / "admin.key"),
-    )
 
 
 def run(cluster: LocalCluster, operator: Operator, clusters: int, workers: int) -> Result:
