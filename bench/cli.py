@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rayjobs", type=int, default=0, help="instead: N HTTPMode RayJobs against a real Ray head on loopback"
     )
     parser.add_argument(
+        "--rayservice-upgrades",
+        type=int,
+        default=0,
+        help="instead: N RayService upgrades alternating between two real Ray heads with Serve on loopback",
+    )
+    parser.add_argument(
         "--crds", type=Path, default=None, help="CRD file or folder to install (default: the repository's crds/)"
     )
     parser.add_argument(
@@ -40,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rayjobs:
         return _rayjobs(args)
+    if args.rayservice_upgrades:
+        return _rayservice_upgrades(args)
 
     started = time.monotonic()
     with environment(args.nodes, args.operator_cmd, args.crds) as (cluster, operator):
@@ -72,4 +80,25 @@ def _rayjobs(args: argparse.Namespace) -> int:
     print(f"# ray-operator RayJob benchmark ({platform.node()}, {platform.python_version()})")
     print(f"wall time {time.monotonic() - started:.0f}s; operator log {operator.log}\n")
     print(_table("RayJob latency", rows))
+    return 0
+
+
+def _rayservice_upgrades(args: argparse.Namespace) -> int:
+    """The RayService upgrade budget: two real Ray heads with Serve, one relay per cluster."""
+    from bench import rayservice_switch
+
+    started = time.monotonic()
+    heads = rayservice_switch.start_serve_heads(2)
+    overrides = rayservice_switch.override_file()
+    try:
+        command = f"{args.operator_cmd} --ray-address-override=@{overrides}"
+        with environment(args.nodes, command, args.crds) as (cluster, operator):
+            rows = rayservice_switch.run(cluster, operator, heads, overrides, args.rayservice_upgrades)
+    finally:
+        for head in heads:
+            head.stop()
+        overrides.unlink(missing_ok=True)
+    print(f"# ray-operator RayService benchmark ({platform.node()}, {platform.python_version()})")
+    print(f"wall time {time.monotonic() - started:.0f}s; operator log {operator.log}\n")
+    print(_table("RayService upgrade", rows))
     return 0

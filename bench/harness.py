@@ -6,6 +6,7 @@ be measured on the same control plane, side by side with ours.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import shlex
@@ -15,9 +16,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import kopf
 
 from ray_operator.framework import k8s
@@ -54,7 +57,7 @@ class Operator:
         cmd = self.command.format(
             kubeconfig=self.cluster.kubeconfig, metrics_port=self.metrics_port, health_port=free_port()
         )
-        with open(self.log, "wb") as log:
+        with open(self.log, "ab") as log:  # a restart appends
             self.proc = subprocess.Popen(
                 shlex.split(cmd),
                 env=self.cluster.env(),
@@ -108,6 +111,35 @@ def bench_client(cluster: LocalCluster) -> k8s.KubeClient:
         private_key_path=str(cluster.pki / "admin.key"),
     )
     return k8s.KubeClient(k8s.credentials_from_connection_info(info), qps=500, burst=1000)
+
+
+async def stamped_watch(
+    kube: k8s.KubeClient,
+    resource: k8s.Resource,
+    namespace: str,
+    on: Callable[[dict[str, Any], float], None],
+    listed: asyncio.Event,
+) -> None:
+    """List, then watch from the list's resourceVersion (never a poll); ``on(object, time.time())``
+    as each version arrives; ``listed`` is set after the first list."""
+    while True:
+        items, version = await kube.list_with_version(resource, namespace)
+        now = time.time()
+        for item in items:
+            on(item, now)
+        listed.set()
+        try:
+            while True:  # a watch ends after timeoutSeconds; go on from the last version seen
+                async for event in kube.watch(resource, namespace, resource_version=version, timeout_seconds=60):
+                    now = time.time()
+                    obj = event.get("object") or {}
+                    if event.get("type") == "ERROR":
+                        raise LookupError(str(obj.get("message")))  # 410 Gone: list again
+                    version = str((obj.get("metadata") or {}).get("resourceVersion") or version)
+                    if event.get("type") in ("ADDED", "MODIFIED"):
+                        on(obj, now)
+        except (LookupError, aiohttp.ClientError, k8s.ApiError, TimeoutError):
+            await asyncio.sleep(0.1)
 
 
 @contextlib.contextmanager

@@ -30,15 +30,12 @@ import statistics
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bench.dashboard_relay import DashboardRelay, Exchange, SubmitTrace, submit_traces
-from bench.harness import bench_client
+from bench.harness import bench_client, stamped_watch
 from ray_operator.framework import k8s
 from ray_operator.localcluster.cluster import LocalCluster
 
@@ -98,37 +95,13 @@ class Seen:
                 self.done.set()
 
 
-async def _watch(
-    kube: k8s.KubeClient, resource: k8s.Resource, on: Callable[[dict[str, Any], float], None], listed: asyncio.Event
-) -> None:
-    """List, then watch from the list's resourceVersion; each object is stamped when it arrives."""
-    while True:
-        items, version = await kube.list_with_version(resource, NAMESPACE)
-        now = time.time()
-        for item in items:
-            on(item, now)
-        listed.set()
-        try:
-            while True:  # a watch ends after timeoutSeconds; go on from the last version seen
-                async for event in kube.watch(resource, NAMESPACE, resource_version=version, timeout_seconds=60):
-                    now = time.time()
-                    obj = event.get("object") or {}
-                    if event.get("type") == "ERROR":
-                        raise LookupError(str(obj.get("message")))  # 410 Gone: list again
-                    version = str((obj.get("metadata") or {}).get("resourceVersion") or version)
-                    if event.get("type") in ("ADDED", "MODIFIED"):
-                        on(obj, now)
-        except (LookupError, aiohttp.ClientError, k8s.ApiError, TimeoutError):
-            await asyncio.sleep(0.1)
-
-
 async def _measure(cluster: LocalCluster, names: list[str], limit: float) -> tuple[Seen, float]:
     kube = bench_client(cluster)
     seen = Seen(expected=len(names))
     listed = [asyncio.Event(), asyncio.Event()]
     watchers = [
-        asyncio.create_task(_watch(kube, k8s.RAYCLUSTERS, seen.on_cluster, listed[0])),
-        asyncio.create_task(_watch(kube, k8s.RAYJOBS, seen.on_job, listed[1])),
+        asyncio.create_task(stamped_watch(kube, k8s.RAYCLUSTERS, NAMESPACE, seen.on_cluster, listed[0])),
+        asyncio.create_task(stamped_watch(kube, k8s.RAYJOBS, NAMESPACE, seen.on_job, listed[1])),
     ]
     try:
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in listed)), timeout=30)
