@@ -4,8 +4,9 @@ One RayCluster, one RayJob and one RayService go through the shared operator; th
 ``/metrics`` before and after and checks what dashboards and alerts read: every controller
 reconciled (``controller_runtime_reconcile_total`` grew, with controller-runtime's four results),
 its queue saw adds, API requests are counted by 2xx code and method for the API server's host,
-process metrics are there, and the ``kuberay_*`` series describe exactly the objects created,
-and go away with them. No Ray head is needed: each RayJob/RayService state is reported as it is.
+process metrics are there, and the ``kuberay_*`` series describe exactly the objects created
+(their removal with the object is tested in test_raycluster_controller.py). No Ray head is
+needed: each RayJob/RayService state is reported as it is.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from helpers import api_get, create, raycluster, raycluster_manifest, wait_ready, wait_until
+from helpers import api_get, create, raycluster_manifest, wait_ready, wait_until
 from operator_process import OperatorProcess
 from ray_operator.localcluster.cluster import LocalCluster
 from rayjob_helpers import rayjob, rayjob_manifest, rj_status, wait_deployment
@@ -144,15 +145,3 @@ def test_metrics_describe_the_controllers_the_api_traffic_and_the_ray_objects(
         assert series(after, family, uid=svc_uid) == [
             {"name": "svc", "namespace": namespace, "uid": svc_uid, "condition": "false"}  # no Serve app: not ready
         ], family
-
-    # Deleting the RayCluster removes its series (collector and observed gauge alike).
-    kube_cluster.kubectl("delete", "raycluster", "plain", "-n", namespace, "--wait=false")
-    wait_until(lambda: raycluster(kube_cluster, namespace, "plain") is None, 60, "RayCluster gone")
-    scrape_until(
-        ray_operator,
-        lambda s: (
-            not series(s, "kuberay_cluster_info", uid=rc_uid)
-            and not series(s, "kuberay_cluster_provisioned_duration_seconds", uid=rc_uid)
-        ),
-        "the deleted RayCluster's series gone",
-    )
