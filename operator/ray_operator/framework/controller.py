@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from ray_operator.framework.description import Watch
 from ray_operator.framework.informer import Body, Informers
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 ObjectKey = tuple[str, str]  # (namespace, name)
 ReconcileFn = Callable[[ObjectKey], Awaitable[float | None]]
 
+# controller-runtime's reconcile metrics (pkg/internal/controller/metrics): same names, help texts,
+# labels and buckets; ``controller`` is the controller's name (KubeRay's are the lowercase kinds).
 RECONCILE_TOTAL = Counter(
     "controller_runtime_reconcile", "Total number of reconciliations per controller", ["controller", "result"]
 )
@@ -33,12 +35,55 @@ RECONCILE_ERRORS = Counter(
     "Total number of reconciliation errors per controller",
     ["controller"],
 )
+TERMINAL_RECONCILE_ERRORS = Counter(
+    "controller_runtime_terminal_reconcile_errors",
+    "Total number of terminal reconciliation errors per controller",
+    ["controller"],
+)
+RECONCILE_PANICS = Counter(
+    "controller_runtime_reconcile_panics",
+    "Total number of reconciliation panics per controller",
+    ["controller"],
+)
+RECONCILE_TIMEOUTS = Counter(
+    "controller_runtime_reconcile_timeouts",
+    "Total number of reconciliation timeouts per controller",
+    ["controller"],
+)
 RECONCILE_TIME = Histogram(
     "controller_runtime_reconcile_time_seconds",
     "Length of time per reconciliation per controller",
     ["controller"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    buckets=(
+        *(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+        *(1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60),
+    ),
 )
+MAX_CONCURRENT_RECONCILES = Gauge(
+    "controller_runtime_max_concurrent_reconciles",
+    "Maximum number of concurrent reconciles per controller",
+    ["controller"],
+)
+ACTIVE_WORKERS = Gauge(
+    "controller_runtime_active_workers", "Number of currently used workers per controller", ["controller"]
+)
+RESULTS = ("error", "requeue_after", "requeue", "success")
+
+
+class _ReconcileMetrics:
+    """One controller's children, bound once and created at zero (as controller-runtime's
+    ``initMetrics`` does, so ``rate()`` and alerts see every series from the start)."""
+
+    def __init__(self, name: str, workers: int) -> None:
+        self.total = {result: RECONCILE_TOTAL.labels(name, result) for result in RESULTS}
+        self.errors = RECONCILE_ERRORS.labels(name)
+        self.panics = RECONCILE_PANICS.labels(name)
+        self.time = RECONCILE_TIME.labels(name)
+        self.active = ACTIVE_WORKERS.labels(name)
+        TERMINAL_RECONCILE_ERRORS.labels(name)  # no terminal errors here: the series stays at 0
+        RECONCILE_TIMEOUTS.labels(name)  # no reconcile timeout option: stays at 0
+        MAX_CONCURRENT_RECONCILES.labels(name).set(workers)
+        self.active.set(0)
 
 
 async def _unbound(key: ObjectKey) -> float | None:
@@ -60,6 +105,7 @@ class Controller:
         self.reconcile: ReconcileFn = reconcile or _unbound
         self.workers = max(1, workers)
         self.queue: WorkQueue[ObjectKey] = WorkQueue(name)
+        self._metrics = _ReconcileMetrics(name, self.workers)
         self._tasks: list[asyncio.Task[None]] = []
 
     def enqueue(self, key: ObjectKey, delay: float = 0.0) -> None:
@@ -101,31 +147,36 @@ class Controller:
         return bool(self._tasks) and not any(t.done() for t in self._tasks)
 
     async def _worker(self) -> None:
+        m = self._metrics
         while True:
             key = await self.queue.get()
             started = time.monotonic()
+            m.active.inc()
             try:
                 requeue = await self.reconcile(key)
             except asyncio.CancelledError:
                 self.queue.done(key)
                 raise
             except (RetryLater, ApiError) as exc:
-                RECONCILE_ERRORS.labels(self.name).inc()
-                RECONCILE_TOTAL.labels(self.name, "error").inc()
+                m.errors.inc()
+                m.total["error"].inc()
                 delay = self.queue.add_rate_limited(key)
                 logger.info("%s %s/%s: %s; retrying in %.1fs", self.name, *key, exc, delay)
             except Exception:
-                RECONCILE_ERRORS.labels(self.name).inc()
-                RECONCILE_TOTAL.labels(self.name, "error").inc()
+                # An unexpected exception is a bug: the counterpart of a recovered Go panic.
+                m.panics.inc()
+                m.errors.inc()
+                m.total["error"].inc()
                 delay = self.queue.add_rate_limited(key)
                 logger.exception("%s %s/%s: reconcile failed; retrying in %.1fs", self.name, *key, delay)
             else:
                 self.queue.forget(key)
-                if requeue is not None:
-                    RECONCILE_TOTAL.labels(self.name, "requeue_after").inc()
-                    self.queue.add_after(key, requeue)
+                if requeue is None:
+                    m.total["success"].inc()
                 else:
-                    RECONCILE_TOTAL.labels(self.name, "success").inc()
+                    m.total["requeue_after" if requeue > 0 else "requeue"].inc()
+                    self.queue.add_after(key, requeue)
             finally:
-                RECONCILE_TIME.labels(self.name).observe(time.monotonic() - started)
+                m.active.dec()
+                m.time.observe(time.monotonic() - started)
             self.queue.done(key)

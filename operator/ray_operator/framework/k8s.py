@@ -31,9 +31,9 @@ from typing import Any
 
 import aiohttp
 import kopf
-from prometheus_client import Counter, Histogram
 
 from ray_operator import __version__
+from ray_operator.framework.client_metrics import CONNECTION_ERROR, ClientMetrics
 from ray_operator.framework.login import Login as Login
 from ray_operator.framework.login import LoginError as LoginError
 from ray_operator.framework.login import expired
@@ -149,33 +149,6 @@ def _error_for(status: int, payload: Any) -> ApiError:
     elif status == 403:
         cls = Forbidden
     return cls(status, reason or str(status), message, payload)
-
-
-# --------------------------------------------------------------------------- metrics (KubeRay's names)
-
-_LATENCY_BUCKETS = (0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60)
-REQUEST_DURATION = Histogram(
-    "rest_client_request_duration_seconds",
-    "Request latency in seconds. Broken down by verb, and host.",
-    ["verb", "host"],
-    buckets=_LATENCY_BUCKETS,
-)
-RATE_LIMITER_DURATION = Histogram(
-    "rest_client_rate_limiter_duration_seconds",
-    "Client side rate limiter latency in seconds. Broken down by verb, and host.",
-    ["verb", "host"],
-    buckets=_LATENCY_BUCKETS,
-)
-REQUESTS_TOTAL = Counter(
-    "rest_client_requests",
-    "Number of HTTP requests, partitioned by status code, method, and host.",
-    ["code", "method", "host"],
-)
-REQUEST_RETRIES = Counter(
-    "rest_client_request_retries",
-    "Number of request retries, partitioned by status code, verb, and host.",
-    ["code", "verb", "host"],
-)
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -328,7 +301,7 @@ class KubeClient:
         self._session_ssl: ssl.SSLContext | bool | None = None
         self._retired: set[aiohttp.ClientSession] = set()
         self._closing: set[asyncio.Task[None]] = set()
-        self._host = urllib.parse.urlsplit(credentials.server).netloc if credentials else ""
+        self._metrics = ClientMetrics(urllib.parse.urlsplit(credentials.server).netloc if credentials else "")
 
     @classmethod
     def from_environment(cls, qps: float = 100.0, burst: int = 200, *, login: Login | None = None) -> KubeClient:
@@ -387,7 +360,7 @@ class KubeClient:
         else:  # reads certificate files: off the event loop
             new = await asyncio.to_thread(credentials_from_connection_info, info)
         self._credentials = new
-        self._host = urllib.parse.urlsplit(new.server).netloc
+        self._metrics.set_host(urllib.parse.urlsplit(new.server).netloc)
         return new
 
     def _get_session(self, creds: Credentials | None = None) -> aiohttp.ClientSession:
@@ -441,11 +414,13 @@ class KubeClient:
         creds = await self._auth()
         while True:
             waited = await self._bucket.acquire()
-            RATE_LIMITER_DURATION.labels(verb, self._host).observe(waited)
+            metrics = self._metrics.verb(verb)  # after the wait: a re-login may have changed the host
+            metrics.rate_limiter.observe(waited)
             self._check_write(verb, path)
             headers = dict(creds.headers)
             if data is not None:
                 headers["Content-Type"] = content_type
+            metrics.request_size.observe(len(data) if data else 0)  # ASCII JSON: characters are bytes
             started = time.monotonic()
             status = 0
             retry_after: float | None = None
@@ -459,16 +434,17 @@ class KubeClient:
                         with contextlib.suppress(ValueError, TypeError):
                             retry_after = min(max(float(resp.headers.get("Retry-After", "")), 0.0), 60.0)
             except (TimeoutError, aiohttp.ClientConnectionError) as exc:
-                REQUESTS_TOTAL.labels("<error>", verb, self._host).inc()
+                metrics.result(CONNECTION_ERROR).inc()
                 if attempt < self._max_retries and (verb in _IDEMPOTENT or retry_unsafe):
                     attempt += 1
-                    REQUEST_RETRIES.labels("<error>", verb, self._host).inc()
+                    metrics.retry(CONNECTION_ERROR).inc()
                     await asyncio.sleep(_backoff(attempt))
                     continue
                 raise ApiError(0, "ConnectionError", f"{verb} {path}: {exc!r}") from exc
             finally:
-                REQUEST_DURATION.labels(verb, self._host).observe(time.monotonic() - started)
-            REQUESTS_TOTAL.labels(str(status), verb, self._host).inc()
+                metrics.duration.observe(time.monotonic() - started)
+            metrics.result(status).inc()
+            metrics.response_size.observe(len(raw))
             payload: Any = None
             if raw:
                 try:
@@ -484,7 +460,7 @@ class KubeClient:
             retryable = status == 429 or (status in _RETRY_STATUSES and (verb in _IDEMPOTENT or retry_unsafe))
             if retryable and attempt < self._max_retries:
                 attempt += 1
-                REQUEST_RETRIES.labels(str(status), verb, self._host).inc()
+                metrics.retry(status).inc()
                 await asyncio.sleep(retry_after if retry_after is not None else _backoff(attempt))
                 continue
             raise _error_for(status, payload)

@@ -17,22 +17,48 @@ import contextlib
 import heapq
 import itertools
 import time
+import weakref
 from collections import deque
-from collections.abc import Hashable
-from typing import Generic, TypeVar
+from collections.abc import Hashable, Iterable
+from typing import Any, Generic, TypeVar
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 K = TypeVar("K", bound=Hashable)
 
-QUEUE_DEPTH = Gauge("workqueue_depth", "Current depth of workqueue", ["name", "controller"])
-QUEUE_ADDS = Counter("workqueue_adds", "Total number of adds handled by workqueue", ["name", "controller"])
-QUEUE_RETRIES = Counter("workqueue_retries", "Total number of retries handled by workqueue", ["name", "controller"])
+
+def _exponential_buckets(start: float, factor: float, count: int) -> tuple[float, ...]:
+    """client_golang's ``prometheus.ExponentialBuckets`` (same float steps, so same ``le`` labels)."""
+    buckets = [start]
+    for _ in range(count - 1):
+        buckets.append(buckets[-1] * factor)
+    return tuple(buckets)
+
+
+# controller-runtime's workqueue metrics (pkg/internal/metrics/workqueue.go): same names, help
+# texts, labels (``name`` and ``controller`` are both the controller's name) and buckets.
+_QUEUE_BUCKETS = _exponential_buckets(10e-9, 10, 12)
+_LABELS = ["name", "controller"]
+QUEUE_ADDS = Counter("workqueue_adds", "Total number of adds handled by workqueue", _LABELS)
+QUEUE_RETRIES = Counter(
+    "workqueue_retries",
+    "Total number of items added to the workqueue with a non-zero delay (rate-limited requeues, explicit "
+    "RequeueAfter or AddAfter calls)",
+    _LABELS,
+)
 QUEUE_LATENCY = Histogram(
     "workqueue_queue_duration_seconds",
     "How long in seconds an item stays in workqueue before being requested",
-    ["name", "controller"],
-    buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60),
+    _LABELS,
+    buckets=_QUEUE_BUCKETS,
+)
+WORK_DURATION = Histogram(
+    "workqueue_work_duration_seconds",
+    "How long in seconds processing an item from workqueue takes.",
+    _LABELS,
+    buckets=_QUEUE_BUCKETS,
 )
 
 
@@ -43,7 +69,7 @@ class WorkQueue(Generic[K]):
         self.name = name
         self._ready: deque[K] = deque()
         self._queued: dict[K, float] = {}  # key -> time it became ready
-        self._processing: set[K] = set()
+        self._processing: dict[K, float] = {}  # key -> time a worker took it
         self._dirty: set[K] = set()
         self._delayed: list[tuple[float, int, K]] = []
         self._due: dict[K, float] = {}
@@ -52,7 +78,12 @@ class WorkQueue(Generic[K]):
         self._wakeup = asyncio.Event()
         self._base_backoff = base_backoff
         self._max_backoff = max_backoff
-        self._labels = (name, name)
+        # Children bound once: an add or a get then costs an increment or an observation only.
+        self._adds = QUEUE_ADDS.labels(name, name)
+        self._retries = QUEUE_RETRIES.labels(name, name)
+        self._latency = QUEUE_LATENCY.labels(name, name)
+        self._work = WORK_DURATION.labels(name, name)
+        _QUEUES.add(self)
 
     def __len__(self) -> int:
         return len(self._ready)
@@ -63,16 +94,15 @@ class WorkQueue(Generic[K]):
 
     def add(self, key: K) -> None:
         """Queue ``key`` now (no-op if already queued; deferred if being processed)."""
-        QUEUE_ADDS.labels(*self._labels).inc()
         self._due.pop(key, None)
         if key in self._processing:
             self._dirty.add(key)
             return
         if key in self._queued:
             return
+        self._adds.inc()  # counted when the key becomes ready, as controller-runtime's queue does
         self._queued[key] = time.monotonic()
         self._ready.append(key)
-        QUEUE_DEPTH.labels(*self._labels).set(len(self._ready))
         self._wakeup.set()
 
     def add_after(self, key: K, delay: float) -> None:
@@ -80,6 +110,7 @@ class WorkQueue(Generic[K]):
         if delay <= 0:
             self.add(key)
             return
+        self._retries.inc()  # controller-runtime counts every add with a delay as a retry
         due = time.monotonic() + delay
         current = self._due.get(key)
         if current is not None and current <= due:
@@ -95,7 +126,6 @@ class WorkQueue(Generic[K]):
         # Cap the exponent: 2**1024 overflows a float, which would crash the worker of a key
         # that keeps failing (about 3.5 days at a 300 s cap).
         delay = min(self._base_backoff * 2.0 ** min(failures, 64), self._max_backoff)
-        QUEUE_RETRIES.labels(*self._labels).inc()
         self.add_after(key, delay)
         return delay
 
@@ -124,10 +154,9 @@ class WorkQueue(Generic[K]):
             wait = self._promote_due()
             if self._ready:
                 key = self._ready.popleft()
-                queued_at = self._queued.pop(key)
-                QUEUE_LATENCY.labels(*self._labels).observe(time.monotonic() - queued_at)
-                QUEUE_DEPTH.labels(*self._labels).set(len(self._ready))
-                self._processing.add(key)
+                now = time.monotonic()
+                self._latency.observe(now - self._queued.pop(key))
+                self._processing[key] = now
                 return key
             self._wakeup.clear()
             # asyncio.timeout, not wait_for: no helper task per wait (kopf counts every task spawned
@@ -138,7 +167,64 @@ class WorkQueue(Generic[K]):
 
     def done(self, key: K) -> None:
         """Mark ``key`` processed; re-queue it if it was added meanwhile."""
-        self._processing.discard(key)
+        started = self._processing.pop(key, None)
+        if started is not None:
+            self._work.observe(time.monotonic() - started)
         if key in self._dirty:
             self._dirty.discard(key)
             self.add(key)
+
+    def in_flight(self, now: float) -> tuple[float, float]:
+        """Seconds of work in progress: (total over all keys, longest single key)."""
+        ages = [now - started for started in self._processing.values()]
+        return (sum(ages), max(ages)) if ages else (0.0, 0.0)
+
+
+_QUEUES: weakref.WeakSet[WorkQueue[Any]] = weakref.WeakSet()
+
+
+class WorkQueueCollector(Collector):
+    """The workqueue gauges, computed at scrape time from the live queues (nothing to update per add).
+
+    controller-runtime refreshes the two "in flight" gauges every 500 ms from a goroutine; reading
+    them at scrape time gives the same values without one. ``priority`` is always ``"0"``: the queue
+    has no priorities, and ``"0"`` is the priority controller-runtime's queue gives normal adds.
+    Queues with the same name (tests build several runtimes) are summed, longest taken as the max.
+    """
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        depth = GaugeMetricFamily(
+            "workqueue_depth",
+            "Current depth of workqueue by workqueue and priority",
+            labels=["name", "controller", "priority"],
+        )
+        unfinished = GaugeMetricFamily(
+            "workqueue_unfinished_work_seconds",
+            "How many seconds of work has been done that is in progress and hasn't been observed by "
+            "work_duration. Large values indicate stuck threads. One can deduce the number of stuck "
+            "threads by observing the rate at which this increases.",
+            labels=_LABELS,
+        )
+        longest = GaugeMetricFamily(
+            "workqueue_longest_running_processor_seconds",
+            "How many seconds has the longest running processor for workqueue been running.",
+            labels=_LABELS,
+        )
+        now = time.monotonic()
+        totals: dict[str, list[float]] = {}
+        for queue in list(_QUEUES):
+            total, oldest = queue.in_flight(now)
+            entry = totals.setdefault(queue.name, [0.0, 0.0, 0.0])
+            entry[0] += len(queue)
+            entry[1] += total
+            entry[2] = max(entry[2], oldest)
+        for name, (ready, total, oldest) in sorted(totals.items()):
+            depth.add_metric([name, name, "0"], ready)
+            unfinished.add_metric([name, name], total)
+            longest.add_metric([name, name], oldest)
+        yield depth
+        yield unfinished
+        yield longest
+
+
+REGISTRY.register(WorkQueueCollector())
