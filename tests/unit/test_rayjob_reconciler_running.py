@@ -51,15 +51,15 @@ async def test_httpmode_submits_in_the_pass_that_sees_the_cluster_ready() -> Non
 
     assert await h.reconcile() == 0.0
 
-    assert h.dashboard.methods() == ["submit_job"]  # no GET first: no job of this id can exist yet
-    assert h.dashboard.calls[0][1] == submit_request(h.rayjob(), h.job_id)
+    assert h.dashboard.methods() == ["get_job_info", "submit_job"]
+    assert h.dashboard.calls[1][1]["submission_id"] == h.job_id
     patches = h.status_patches()
     assert len(patches) == 1  # Running and the submission in one pass, one write
     assert h.status()["jobDeploymentStatus"] == "Running"
     assert h.kube.peek(k8s.SERVICES, f"{NAME}-head-svc", NS) is not None
 
     assert await h.reconcile() == POLL
-    assert h.dashboard.methods() == ["submit_job", "get_job_info"]
+    assert h.dashboard.methods() == ["get_job_info", "submit_job", "get_job_info"]
     assert h.status()["jobStatus"] == "PENDING"
 
 
@@ -76,8 +76,8 @@ async def test_a_failed_submission_in_the_ready_pass_still_writes_running_with_t
     assert status["jobDeploymentStatus"] == "Running"
     assert status["jobStatusCheckFailureStartTime"] == START_TEXT
     h.dashboard.fail("submit_job", None)
-    await h.reconcile()  # the Running pass: GET (Ray does not know the job), then POST
-    assert h.dashboard.methods() == ["submit_job", "get_job_info", "submit_job"]
+    await h.reconcile()
+    assert h.dashboard.methods()[-2:] == ["get_job_info", "submit_job"]
     assert "jobStatusCheckFailureStartTime" not in h.status()
 
 

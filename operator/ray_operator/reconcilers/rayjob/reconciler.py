@@ -188,12 +188,12 @@ class RayJobReconciler(RunningSteps, FinishedSteps):
             await self.create_submitter_job(run, cluster)
         status["jobDeploymentStatus"] = rj.DEPLOYMENT_RUNNING
         if run.mode == rj.HTTP_MODE:
-            # KubeRay writes Running and submits on its next pass; we submit in this one, which saves a
-            # status write and a queue trip between the cluster becoming ready and the submission. If
-            # it cannot go on yet (say, the auth token Secret is not there), Running is still written
-            # and the Running pass submits.
+            # KubeRay writes Running and submits on its next pass; we take the Running step in this
+            # one (the submission id keeps it once only), which saves a status write and a queue trip
+            # between the cluster becoming ready and the submission. If it cannot go on yet (say, the
+            # auth token Secret is not there), Running is still written and its own pass retries.
             try:
-                await self.submit_on_ready(run, cluster)
+                await self.running(run)
             except RetryLater as exc:
                 logger.debug("%s/%s: submitting on the Running pass: %s", run.namespace, run.name, exc)
         return True

@@ -10,7 +10,6 @@ status-check failure clock instead of failing at once.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from ray_operator.builders import rayjob as build
 from ray_operator.config import GATE_SIDECAR_SUBMITTER_RESTART
@@ -102,15 +101,6 @@ class RunningSteps(RayJobSteps):
             # Waiting for the submitter: the grace period is the latest we look again.
             run.wake_at(info.end_time / 1000 + self.config.rayjob_grace_period_seconds)
         return True
-
-    async def submit_on_ready(self, run: Pass, cluster: dict[str, Any]) -> None:
-        """HTTPMode, the pass that sees the cluster ready: the head Service, then POST without a GET first.
-
-        No job of this submission id can exist unless an earlier pass submitted it (then Ray answers
-        "already exists", which is fine), so KubeRay's GET-404-then-POST would only add a round trip.
-        """
-        await self.reconcile_head_service(run, cluster)
-        await self._submit(run, await self.dashboard(run, cluster))
 
     async def _submit(self, run: Pass, client: DashboardClient) -> bool:
         """HTTPMode: Ray does not know the job yet, so submit it (the submission id makes it once only)."""
