@@ -99,15 +99,16 @@ async def test_the_rayjob_head_service_follows_the_new_cluster_after_a_retry() -
     await h.reconcile()  # the first cluster is deleted
     h.watch_catches_up()
     await h.reconcile()  # Retrying -> New
+    await h.start()  # Initializing, the second cluster ready, Running
     h.kube.reset()
 
-    await h.start()  # Initializing, the second cluster ready, Running (whose step repoints the Service)
+    await h.reconcile()
 
     service = h.kube.peek(k8s.SERVICES, f"{NAME}-head-svc", NS)
     assert service is not None
     assert service["spec"]["selector"]["ray.io/cluster"] == h.cluster_name
     assert service["spec"]["clusterIP"] == "10.96.0.9"
-    assert h.kube.events()[-1] == normal("UpdatedService", f"Updated the service {NS}/{NAME}-head-svc")
+    assert h.kube.events() == [normal("UpdatedService", f"Updated the service {NS}/{NAME}-head-svc")]
 
 
 async def test_retrying_waits_while_the_cluster_is_terminating() -> None:

@@ -17,7 +17,7 @@ from ray_operator.config import GATE_SIDECAR_SUBMITTER_RESTART, OperatorConfig
 from ray_operator.dashboard.client import DashboardError, SubmissionIdInUse
 from ray_operator.framework import k8s
 from ray_operator.framework.controller import RetryLater
-from unit.rayjob_harness import CONFIG, NAME, NS, POLL, START, START_TEXT, Harness, normal, rayjob
+from unit.rayjob_harness import CONFIG, NAME, NS, POLL, START, Harness, normal, rayjob
 
 MS = 1000
 
@@ -28,61 +28,16 @@ async def running(config: OperatorConfig = CONFIG, **spec: Any) -> Harness:
     await h.start()
     assert h.status()["jobDeploymentStatus"] == "Running", h.status()
     h.kube.reset()
-    h.dashboard.calls.clear()
-    return h
-
-
-async def ray_lost_the_job(**spec: Any) -> Harness:
-    """A Running HTTPMode RayJob whose job Ray does not know (a submission that failed or was lost)."""
-    h = await running(mode="HTTPMode", **spec)
-    h.dashboard.jobs.clear()
     return h
 
 
 # ---------------------------------------------------------------------------------- HTTPMode submission
 
 
-async def test_httpmode_submits_in_the_pass_that_sees_the_cluster_ready() -> None:
-    h = Harness(rayjob(mode="HTTPMode", entrypoint="python -c 'print(1)'"))
-    await h.reconcile()
-    await h.reconcile()
-    h.make_cluster_ready()
-    h.kube.reset()
-
-    assert await h.reconcile() == 0.0
-
-    assert h.dashboard.methods() == ["get_job_info", "submit_job"]
-    assert h.dashboard.calls[1][1]["submission_id"] == h.job_id
-    patches = h.status_patches()
-    assert len(patches) == 1  # Running and the submission in one pass, one write
-    assert h.status()["jobDeploymentStatus"] == "Running"
-    assert h.kube.peek(k8s.SERVICES, f"{NAME}-head-svc", NS) is not None
-
-    assert await h.reconcile() == POLL
-    assert h.dashboard.methods() == ["get_job_info", "submit_job", "get_job_info"]
-    assert h.status()["jobStatus"] == "PENDING"
-
-
-async def test_a_failed_submission_in_the_ready_pass_still_writes_running_with_the_failure_clock() -> None:
-    h = Harness(rayjob(mode="HTTPMode"))
-    await h.reconcile()
-    await h.reconcile()
-    h.make_cluster_ready()
-    h.dashboard.fail("submit_job", DashboardError("SubmitJob fail: 500 Internal Server Error boom"))
-
-    await h.reconcile()
-
-    status = h.status()
-    assert status["jobDeploymentStatus"] == "Running"
-    assert status["jobStatusCheckFailureStartTime"] == START_TEXT
-    h.dashboard.fail("submit_job", None)
-    await h.reconcile()
-    assert h.dashboard.methods()[-2:] == ["get_job_info", "submit_job"]
-    assert "jobStatusCheckFailureStartTime" not in h.status()
-
-
 async def test_httpmode_submits_the_job_ray_does_not_know_and_reads_it_back_at_once() -> None:
-    h = await ray_lost_the_job(metadata={"owner": "me"}, runtimeEnvYAML="pip:\n  - requests\n", entrypointNumCpus=1)
+    h = await running(
+        mode="HTTPMode", metadata={"owner": "me"}, runtimeEnvYAML="pip:\n  - requests\n", entrypointNumCpus=1
+    )
 
     assert await h.reconcile() == 0.0
 
@@ -113,7 +68,7 @@ async def test_httpmode_submits_the_job_ray_does_not_know_and_reads_it_back_at_o
 
 
 async def test_a_submission_id_already_in_use_is_not_a_failure() -> None:
-    h = await ray_lost_the_job()
+    h = await running(mode="HTTPMode")
     h.dashboard.fail("submit_job", SubmissionIdInUse(h.job_id))
 
     assert await h.reconcile() == 0.0
@@ -123,7 +78,7 @@ async def test_a_submission_id_already_in_use_is_not_a_failure() -> None:
 
 
 async def test_a_failed_submission_starts_the_status_check_failure_clock_once() -> None:
-    h = await ray_lost_the_job()
+    h = await running(mode="HTTPMode")
     h.dashboard.fail("submit_job", DashboardError("SubmitJob fail: 500 Internal Server Error boom"))
     h.clock.now += 5
 

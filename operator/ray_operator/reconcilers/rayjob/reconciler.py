@@ -187,15 +187,6 @@ class RayJobReconciler(RunningSteps, FinishedSteps):
         if run.mode == rj.K8S_JOB_MODE:
             await self.create_submitter_job(run, cluster)
         status["jobDeploymentStatus"] = rj.DEPLOYMENT_RUNNING
-        if run.mode == rj.HTTP_MODE:
-            # KubeRay writes Running and submits on its next pass; we take the Running step in this
-            # one (the submission id keeps it once only), which saves a status write and a queue trip
-            # between the cluster becoming ready and the submission. If it cannot go on yet (say, the
-            # auth token Secret is not there), Running is still written and its own pass retries.
-            try:
-                await self.running(run)
-            except RetryLater as exc:
-                logger.debug("%s/%s: submitting on the Running pass: %s", run.namespace, run.name, exc)
         return True
 
     def _dashboard_url(self, cluster: dict[str, Any]) -> str:
