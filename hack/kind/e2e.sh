@@ -126,10 +126,11 @@ kc -n "${EXAMPLES_NAMESPACE}" apply -f "${ROOT}/examples/rayservice.yaml"
 wait_for rayservice rayservice-fruit '{.status.conditions[?(@.type=="Ready")].status}' True
 wait_for rayservice rayservice-fruit '{.status.serviceStatus}' Running
 # A request through the Serve Service from inside the cluster: the app really answers.
-kc -n "${EXAMPLES_NAMESPACE}" run fruit-client --rm -i --restart=Never --image=curlimages/curl:8.11.1 \
+answer="$(kc -n "${EXAMPLES_NAMESPACE}" run fruit-client --rm -i --restart=Never --image=curlimages/curl:8.11.1 \
   --command -- curl -sf -w '\n' -X POST -H 'Content-Type: application/json' \
-  -d '["MANGO", 2]' "http://rayservice-fruit-serve-svc:8000/fruit/" | tee /dev/stderr | grep -qx 6 ||
-  die "the fruit app did not answer 6 for two mangos"
+  -d '["MANGO", 2]' "http://rayservice-fruit-serve-svc:8000/fruit/")" || die "the fruit app did not answer"
+printf 'fruit app: %s\n' "${answer}" >&2
+grep -qx 6 <<<"${answer}" || die "the fruit app answered '${answer}', not 6 for two mangos"
 kc -n "${EXAMPLES_NAMESPACE}" delete rayservice rayservice-fruit --wait=true --timeout=300s
 
 log "e2e passed: RayCluster ready, RayJob SUCCEEDED, RayService serving (${INSTALL_MODE} mode)"

@@ -132,3 +132,66 @@ def test_make_e2e_kind_runs_the_script_with_the_kind_config() -> None:
     assert "hack/kind/kind-config.yaml" in script
     for example in re.findall(r"examples/[\w.-]+\.yaml", script):
         assert (REPO / example).is_file(), example
+
+
+STUB = """#!/usr/bin/env bash
+# Records the call; answers what e2e.sh polls for as if every step succeeded.
+printf '%s %s\\n' "$(basename "$0")" "$*" >> "$E2E_CALLS"
+case "$*" in
+  *"get clusters"*) echo ray-operator-e2e ;;
+  *"{.status.state}"*) echo -n ready ;;
+  *"{.status.jobDeploymentStatus}"*) echo -n Complete ;;
+  *"{.status.jobStatus}"*) echo -n SUCCEEDED ;;
+  *'@.type=="Ready"'*) echo -n True ;;
+  *"{.status.serviceStatus}"*) echo -n Running ;;
+  *"run fruit-client"*) echo 6 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("mode", ["cluster", "single"])
+def test_kind_script_runs_its_steps_in_order_with_stub_tools(tmp_path: Path, mode: str) -> None:
+    """Without a container engine, the control flow runs against stand-ins for docker, kind,
+    kubectl and helm: the steps happen in order, and the cluster is deleted at the end."""
+    calls = tmp_path / "calls"
+    for tool in ("docker", "kind", "kubectl", "helm"):
+        (tmp_path / tool).write_text(STUB)
+        (tmp_path / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "E2E_CALLS": str(calls), "INSTALL_MODE": mode}
+    proc = subprocess.run([str(KIND / "e2e.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = calls.read_text().splitlines()
+    steps = [
+        "docker build -t ray-operator:e2e",
+        "kind create cluster --name ray-operator-e2e",
+        "kind load docker-image ray-operator:e2e",
+        "kubectl --context kind-ray-operator-e2e label namespace ray-system pod-security.kubernetes.io/enforce",
+        "kubectl --context kind-ray-operator-e2e apply --server-side -f",
+        "helm install ray-operator",
+        "helm upgrade ray-operator",
+        "raycluster-basic.yaml",
+        "rayjob-k8sjobmode.yaml",
+        "rayservice.yaml",
+        "kind delete cluster --name ray-operator-e2e",
+    ]
+    at = 0
+    for step in steps:  # each step after the previous one
+        at = next((i for i in range(at, len(lines)) if step in lines[i]), -1)
+        assert at >= 0, f"{step!r} missing or out of order in {lines}"
+    install = next(line for line in lines if line.startswith("helm install"))
+    assert ("singleNamespaceInstall=true" in install) is (mode == "single")
+    assert "image.pullPolicy=Never" in install and "--skip-crds" in install
+    assert "e2e passed" in proc.stderr
+
+
+def test_kind_script_stops_on_a_failed_rayjob(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    for tool in ("docker", "kind", "kubectl", "helm"):
+        (tmp_path / tool).write_text(STUB.replace("echo -n SUCCEEDED", "echo -n FAILED"))
+        (tmp_path / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "E2E_CALLS": str(calls)}
+    proc = subprocess.run([str(KIND / "e2e.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "rayjob/rayjob-k8sjob: {.status.jobStatus} is FAILED" in proc.stderr
+    assert "rayservice.yaml" not in calls.read_text()
+    assert "kind delete cluster --name ray-operator-e2e" in calls.read_text()  # cleaned up on failure too
