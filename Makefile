@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 EXAMPLE ?= examples/raycluster-basic.yaml
 
-.PHONY: help install toolchain lint format crds crds-check test unit integration run cluster-up cluster-down bench clean
+.PHONY: help install toolchain lint format crds crds-check test unit integration run cluster-up cluster-down bench clean e2e-kind
 
 help:
 	@echo "make run          local control plane + CRDs + operator + $(EXAMPLE) (Ctrl-C stops all)"
@@ -20,6 +20,8 @@ help:
 	@echo "make crds         regenerate crds/*.yaml from the models"
 	@echo "make lint         ruff + mypy"
 	@echo "make bench        benchmarks (see bench/README.md)"
+	@echo "make e2e-kind     docker + kind: build the image, install the chart, run real Ray examples"
+	@echo "                  (INSTALL_MODE=single, KEEP_CLUSTER=1; see hack/kind/e2e.sh)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +71,10 @@ cluster-down: install
 
 bench: install toolchain
 	$(PY) -m bench
+
+# Needs docker, kind, kubectl and helm on PATH; uses none of the local toolchain.
+e2e-kind:
+	hack/kind/e2e.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

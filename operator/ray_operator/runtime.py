@@ -35,6 +35,7 @@ from ray_operator.framework.events import EventRecorder
 from ray_operator.framework.informer import Informer, Informers
 from ray_operator.framework.kopf_bridge import make_settings, register_informer
 from ray_operator.framework.leader import LeaderElector, default_namespace
+from ray_operator.framework.scope import check_cluster_access, named_namespaces, wait_for_resources
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ class OperatorRuntime:
         self.config = config
         self.kube = kube or k8s.KubeClient.from_environment(qps=config.qps, burst=config.burst)
         self.registry = kopf.OperatorRegistry()
-        self.settings = make_settings()
+        # Named namespaces need no cluster-scoped reads: kopf's CRD and namespace scanning is off.
+        self.settings = make_settings(scanning=named_namespaces(config.watch_namespaces) is None)
         self.dashboards = self._dashboards()
         self.specs = all_controllers(config, self.dashboards)
         self.informers = Informers()
@@ -194,7 +196,19 @@ class OperatorRuntime:
         if self.elector is not None and self.elector.lost.is_set():
             raise LeadershipLost("lost the leader lease; exiting so that a fresh process rejoins as follower")
 
+    async def _check_scope(self) -> bool:
+        """Before kopf starts: named namespaces wait for the ray.io CRDs (kopf, not scanning, would
+        never notice them later); patterns and all-namespaces fail early without cluster rights.
+        False if stopped while waiting."""
+        if named_namespaces(self.config.watch_namespaces) is None:
+            await check_cluster_access(self.kube, self.config.watch_namespaces, k8s.RAYCLUSTERS)
+            return True
+        ray = [i.resource for i in self.informers if i.resource.group == k8s.RAYCLUSTERS.group]
+        return await wait_for_resources(self.kube, ray, self.stop_flag)
+
     async def _run_leading(self) -> None:
+        if not await self._check_scope():
+            return
         namespaces = list(self.config.watch_namespaces)
         kwargs: dict[str, Any] = {"namespaces": namespaces} if namespaces else {"clusterwide": True}
         self._kopf_task = asyncio.create_task(
@@ -230,10 +244,7 @@ class OperatorRuntime:
 
     def _list_scopes(self) -> list[str] | None:
         """Namespaces to LIST one by one (exact names), or None for one cluster-wide LIST (patterns)."""
-        names = list(self.config.watch_namespaces)
-        if names and all(not any(ch in n for ch in "*?[!") for n in names):
-            return names
-        return None
+        return named_namespaces(self.config.watch_namespaces)
 
     async def _sync_informer(self, informer: Informer) -> None:
         await informer.sync(self.kube, self._list_scopes(), self._namespaces)

@@ -1,7 +1,8 @@
 """The Helm chart installs, and its RBAC is enough for the operator to do its whole job.
 
-The RBAC test is real: the operator runs with the token of the chart's ServiceAccount (not as
-cluster admin), so any permission missing from the chart makes a reconcile fail here.
+The RBAC tests are real: the operator runs with the token of the chart's ServiceAccount (not as
+cluster admin), so any permission missing from the chart makes a reconcile fail here. With
+``singleNamespaceInstall=true`` that identity has no cluster-scoped right at all.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ pytestmark = pytest.mark.cluster
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "ray-operator"
+CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition"}
+
+
+def helm_run(cluster: LocalCluster, *args: str) -> subprocess.CompletedProcess[str]:
+    binary = ensure_toolchain(("helm",)).path("helm")
+    return subprocess.run(
+        [binary, f"--kubeconfig={cluster.kubeconfig}", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def helm(cluster: LocalCluster, *args: str) -> str:
-    binary = ensure_toolchain(("helm",)).path("helm")
-    proc = subprocess.run(
-        [binary, f"--kubeconfig={cluster.kubeconfig}", *args], capture_output=True, text=True, timeout=120
-    )
+    proc = helm_run(cluster, *args)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -37,6 +43,23 @@ def helm(cluster: LocalCluster, *args: str) -> str:
 def render(cluster: LocalCluster, *values: str) -> list[dict[str, Any]]:
     out = helm(cluster, "template", "rel", str(CHART), "--namespace", "ray-system", *values)
     return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def sa_kubeconfig(cluster: LocalCluster, namespace: str, account: str, path: Path) -> Path:
+    """A kubeconfig that authenticates as ``namespace/account`` (a fresh token), nothing else."""
+    token = cluster.kubectl("-n", namespace, "create", "token", account, "--duration=1h").stdout.strip()
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {"name": "c", "cluster": {"server": cluster.server, "certificate-authority": str(cluster.pki / "ca.crt")}}
+        ],
+        "users": [{"name": "sa", "user": {"token": token}}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "sa"}}],
+        "current-context": "c",
+    }
+    path.write_text(json.dumps(config))
+    return path
 
 
 def test_chart_crds_are_the_generated_crds() -> None:
@@ -50,6 +73,8 @@ def test_chart_lints_and_renders_both_install_modes(kube_cluster: LocalCluster) 
     assert ("ClusterRole", "rel-ray-operator") in cluster_wide
     assert ("Deployment", "rel-ray-operator") in cluster_wide
     docs = render(kube_cluster, "--set", "singleNamespaceInstall=true", "--set", "watchNamespace={a,b}")
+    # A tenant with rights in its namespaces only can install this: nothing cluster-scoped at all.
+    assert [d["kind"] for d in docs if d["kind"] in CLUSTER_SCOPED or "namespace" not in d["metadata"]] == []
     roles = sorted(
         (d["kind"], d["metadata"].get("namespace", "")) for d in docs if d["kind"] in ("Role", "RoleBinding")
     )
@@ -62,10 +87,64 @@ def test_chart_lints_and_renders_both_install_modes(kube_cluster: LocalCluster) 
         "RayServiceIncrementalUpgrade=true" in args
     )
     assert not any(d["kind"] == "ServiceMonitor" for d in docs)
+    single = render(kube_cluster, "--set", "singleNamespaceInstall=true", "--set", "leaderElectionEnabled=true")
+    assert {(d["kind"], d["metadata"]["namespace"]) for d in single if d["kind"].startswith("Role")} == {
+        ("Role", "ray-system"),
+        ("RoleBinding", "ray-system"),
+    }
+    assert not {d["kind"] for d in single} & CLUSTER_SCOPED
 
 
-def test_operator_works_with_only_the_charts_rbac(crds_installed: LocalCluster, tmp_path: Path) -> None:
+WRONG_VALUES = [
+    (["--set", "replicas=-1"], "at '/replicas': minimum: got -1, want 0"),
+    (["--set", "replicas=two"], "at '/replicas': got string, want integer"),
+    (["--set", "logging.format=xml"], "at '/logging/format': value must be one of 'text', 'json'"),
+    (["--set", "image.pullPolicy=Sometimes"], "at '/image/pullPolicy': value must be one of 'Always'"),
+    (["--set", "featureGates[0].name=Nope,featureGates[0].enabled=true"], "at '/featureGates/0/name'"),
+    (["--set", "replica=2"], "additional properties 'replica' not allowed"),
+    (["--set", "service.port=70000"], "at '/service/port': maximum: got 70,000, want 65,535"),
+    (["--set", "watchNamespace={Team_A}"], "at '/watchNamespace/0': 'Team_A' does not match pattern"),
+    (["--set-json", 'metrics={"enabled": "yes"}'], "at '/metrics/enabled': got string, want boolean"),
+    (
+        ["--set", "singleNamespaceInstall=true", "--set", "watchNamespace={team-*}"],
+        'watchNamespace: "team-*" is a pattern; singleNamespaceInstall=true needs exact namespace names',
+    ),
+    (["--set", "replicas=2"], "replicas > 1 needs leaderElectionEnabled=true"),
+]
+
+
+@pytest.mark.parametrize(("values", "message"), WRONG_VALUES, ids=[" ".join(v) for v, _ in WRONG_VALUES])
+def test_wrong_values_fail_with_the_schemas_message(
+    kube_cluster: LocalCluster, values: list[str], message: str
+) -> None:
+    proc = helm_run(kube_cluster, "template", "rel", str(CHART), *values)
+    assert proc.returncode != 0, proc.stdout[:500]
+    assert message in proc.stderr, proc.stderr
+
+
+def test_helm_install_with_a_wrong_value_creates_nothing(crds_installed: LocalCluster) -> None:
+    namespace = "helm-schema-test"
+    crds_installed.kubectl("create", "namespace", namespace)
+    try:
+        proc = helm_run(
+            crds_installed, "install", "bad", str(CHART), "-n", namespace, "--skip-crds", "--set", "replicas=-1"
+        )
+        assert proc.returncode != 0
+        assert "values don't meet the specifications of the schema" in proc.stderr, proc.stderr
+        assert "at '/replicas': minimum: got -1, want 0" in proc.stderr, proc.stderr
+        selector = "app.kubernetes.io/instance=bad"
+        assert (
+            get_json(crds_installed, "-n", namespace, "deployments,serviceaccounts,roles", "-l", selector)["items"]
+            == []
+        )
+        assert helm(crds_installed, "list", "-n", namespace, "-q").strip() == ""
+    finally:
+        crds_installed.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+def test_operator_works_with_only_the_charts_namespaced_rbac(crds_installed: LocalCluster, tmp_path: Path) -> None:
     namespace = "helm-rbac-test"
+    account = f"system:serviceaccount:{namespace}:rbac-ray-operator"
     crds_installed.kubectl("create", "namespace", namespace)
     operator: OperatorProcess | None = None
     try:
@@ -83,30 +162,12 @@ def test_operator_works_with_only_the_charts_rbac(crds_installed: LocalCluster, 
             "--set",
             "leaderElectionEnabled=true",
         )
-        token = crds_installed.kubectl(
-            "-n", namespace, "create", "token", "rbac-ray-operator", "--duration=1h"
-        ).stdout.strip()
-        kubeconfig = tmp_path / "sa.kubeconfig"
-        kubeconfig.write_text(
-            json.dumps(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Config",
-                    "clusters": [
-                        {
-                            "name": "c",
-                            "cluster": {
-                                "server": crds_installed.server,
-                                "certificate-authority": str(crds_installed.pki / "ca.crt"),
-                            },
-                        }
-                    ],
-                    "users": [{"name": "sa", "user": {"token": token}}],
-                    "contexts": [{"name": "c", "context": {"cluster": "c", "user": "sa"}}],
-                    "current-context": "c",
-                }
-            )
-        )
+        release = "app.kubernetes.io/instance=rbac"
+        assert get_json(crds_installed, "clusterroles,clusterrolebindings", "-l", release)["items"] == []
+        for verb, resource in (("list", "namespaces"), ("list", "customresourcedefinitions"), ("list", "pods")):
+            can = crds_installed.kubectl("auth", "can-i", verb, resource, "-A", f"--as={account}", check=False)
+            assert can.stdout.strip() == "no", (verb, resource, can.stdout)
+        kubeconfig = str(sa_kubeconfig(crds_installed, namespace, "rbac-ray-operator", tmp_path / "sa.kubeconfig"))
         operator = OperatorProcess(
             crds_installed,
             extra_args=[
@@ -114,8 +175,8 @@ def test_operator_works_with_only_the_charts_rbac(crds_installed: LocalCluster, 
                 "--enable-leader-election=true",
                 f"--leader-election-namespace={namespace}",
             ],
-            env={"KUBECONFIG": str(kubeconfig)},
-            kubeconfig=str(kubeconfig),
+            env={"KUBECONFIG": kubeconfig},
+            kubeconfig=kubeconfig,
         ).start()
         manifest = yaml.safe_load((REPO / "examples" / "raycluster-autoscaler-v2.yaml").read_text())
         name = manifest["metadata"]["name"]
@@ -130,8 +191,59 @@ def test_operator_works_with_only_the_charts_rbac(crds_installed: LocalCluster, 
         # The autoscaler's RBAC was created by the operator itself, which needs escalate-free grants.
         for kind in ("serviceaccount", "role", "rolebinding"):
             get_json(crds_installed, "-n", namespace, kind, name)
-        assert "Forbidden" not in operator.logs(), operator.logs()[-3000:]
+        logs = operator.logs()
+        assert "Forbidden" not in logs, logs[-3000:]
+        # kopf's fallback warnings ("Not enough permissions to list namespaces"...) mean it still
+        # tried cluster-scoped reads: with named namespaces its scanning must be off.
+        assert "Not enough permissions" not in logs, logs[-3000:]
+        operator.stop()
+        # The same identity asked to watch a pattern fails at once, saying what is missing.
+        operator = OperatorProcess(
+            crds_installed,
+            extra_args=["--watch-namespace=helm-*"],
+            env={"KUBECONFIG": kubeconfig},
+            kubeconfig=kubeconfig,
+        ).start(wait_ready=False)
+        assert operator.proc is not None
+        assert operator.proc.wait(timeout=30) == 1
+        assert "--watch-namespace=helm-* needs cluster-wide list/watch on rayclusters" in operator.logs()
+        assert "Traceback" not in operator.logs(), operator.logs()[-3000:]
     finally:
         if operator is not None:
             operator.stop()
+        crds_installed.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+def test_restricted_pod_security_admits_the_charts_pod(crds_installed: LocalCluster) -> None:
+    """The Deployment's Pod passes Pod Security ``restricted`` on the real API server (KWOK runs it);
+    the same chart without the container securityContext is refused, so the check is live."""
+    namespace = "helm-psa-test"
+    crds_installed.kubectl("create", "namespace", namespace)
+    crds_installed.kubectl("label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted")
+    try:
+        for release, extra in (("psa", []), ("loose", ["--set", "securityContext=null"])):
+            helm(crds_installed, "install", release, str(CHART), "-n", namespace, "--skip-crds", "--wait=false", *extra)
+
+        def replica_sets(release: str) -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = get_json(
+                crds_installed, "-n", namespace, "replicasets", "-l", f"app.kubernetes.io/instance={release}"
+            )["items"]
+            return items
+
+        def refused(release: str) -> str:
+            for rs in replica_sets(release):
+                for cond in rs.get("status", {}).get("conditions") or []:
+                    if cond["type"] == "ReplicaFailure" and "violates PodSecurity" in cond.get("message", ""):
+                        return str(cond["message"])
+            return ""
+
+        def running(release: str) -> bool:
+            pods = get_json(crds_installed, "-n", namespace, "pods", "-l", f"app.kubernetes.io/instance={release}")
+            return any(p.get("status", {}).get("phase") == "Running" for p in pods["items"])
+
+        wait_until(lambda: running("psa"), timeout=60, what="the chart's operator Pod admitted and running")
+        assert refused("psa") == ""
+        message = wait_until(lambda: refused("loose"), timeout=60, what="the loosened Pod refused")
+        assert 'violates PodSecurity "restricted:latest"' in message and "runAsNonRoot" in message, message
+    finally:
         crds_installed.kubectl("delete", "namespace", namespace, "--wait=false", check=False)

@@ -40,6 +40,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Namespaces to watch: the list, else the release namespace when single-namespace, else all (""). */}}
 {{- define "ray-operator.watchNamespaces" -}}
+{{- if .Values.singleNamespaceInstall -}}
+{{- range .Values.watchNamespace -}}
+{{- if regexMatch "[*?\\[!]" . -}}
+{{- fail (printf "watchNamespace: %q is a pattern; singleNamespaceInstall=true needs exact namespace names (it creates a Role in each)" .) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if .Values.watchNamespace -}}
 {{- join "," .Values.watchNamespace -}}
 {{- else if .Values.singleNamespaceInstall -}}

@@ -35,9 +35,14 @@ class NoDiffBase(kopf.DiffBaseStorage):
         return None
 
 
-def make_settings() -> kopf.OperatorSettings:
-    """kopf settings for a level-based operator that leaves no traces on the objects."""
+def make_settings(scanning: bool = True) -> kopf.OperatorSettings:
+    """kopf settings for a level-based operator that leaves no traces on the objects.
+
+    ``scanning=False`` (named namespaces) stops kopf from watching CRDs and listing namespaces,
+    the only cluster-scoped reads it makes; the watched namespaces are then taken as given.
+    """
     settings = kopf.OperatorSettings()
+    settings.scanning.disabled = not scanning
     settings.peering.standalone = True
     settings.posting.enabled = False
     settings.watching.server_timeout = 300
