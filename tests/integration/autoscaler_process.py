@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ray_head import RAY_BIN, RayHead, start_ray_head
-
 from ray_operator.localcluster.cluster import LocalCluster
 
 #: A driver that asks for one task of 2 CPUs and waits for it (the head has 0 CPUs).
