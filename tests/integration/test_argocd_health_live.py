@@ -370,7 +370,5 @@ def test_rayservice_health_when_invalid_timed_out_or_suspended(
             "Progressing",
             "Suspend",
         )
-        expect.seen(
-            "suspended", paused_watch, lambda o: condition_is(o, "Suspended", "True"), "Suspended", "suspended"
-        )
+        expect.seen("suspended", paused_watch, lambda o: condition_is(o, "Suspended", "True"), "Suspended", "suspended")
     assert len(expect.checked) == 4
