@@ -77,7 +77,7 @@ REQUIRED = {
         "validation-failed": "Degraded",
         "initializing-timeout": "Degraded",
         "suspending": "Progressing",
-        # "suspended" is not recorded: the operator never gets a RayService past Suspending (reported).
+        "suspended": "Suspended",
     },
 }
 
